@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BACKENDS } from '@breakwater/testing';
+import { openDatabase, type Database } from './database.ts';
+import * as metrics from './repos/metrics.ts';
+import * as nodes from './repos/nodes.ts';
+import * as workspaces from './repos/workspaces.ts';
+
+for (const backend of BACKENDS) {
+  describe(`storage on ${backend.name}`, () => {
+    let database: Database;
+    let cleanup: () => Promise<void>;
+    let nodeId: number;
+
+    before(async () => {
+      const env = await backend.setup();
+      cleanup = env.cleanup;
+      database = await openDatabase({ url: env.databaseUrl, dataDir: env.dataDir });
+      await workspaces.insertWorkspace(database.db, {
+        id: 'ws1', name: 'w', plan: 'self-hosted', node_quota: 10, rate_limit_per_min: 1000, settings: '{}', created_at: 1,
+      });
+      nodeId = await nodes.insertNode(database.db, {
+        uuid: 'u1', workspace_id: 'ws1', name: 'n1', ip: '192.0.2.1', location: null, os: null, interface: 'eth0',
+        priority: 'production', api_key_digest: 'd1', agent_version: null, pps_threshold: null, bps_threshold: null,
+        baseline_p99_pps: 100, baseline_mean_pps: 50, last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null,
+        last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
+        agent_info: '{}', created_at: 1, updated_at: 1, deleted_at: null,
+      });
+    });
+    after(async () => {
+      await database.close();
+      await cleanup();
+    });
+
+    test('migrations are idempotent: opening again applies nothing and keeps rows', async () => {
+      assert.equal(await workspaces.countWorkspaces(database.db), 1);
+    });
+
+    test('metrics insert is idempotent per (node, second) and rolls up by minute and hour', async () => {
+      const base = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
+      const rows = Array.from({ length: 120 }, (_, i) => ({
+        node_id: nodeId, ts: base + i * 1000, pps: i, bps: i * 8, tcp_pct: 10, udp_pct: 90, icmp_pct: 0, conn_count: i,
+      }));
+      await metrics.insertMetrics(database.db, rows);
+      await metrics.insertMetrics(database.db, rows.slice(0, 10)); // a retried batch
+      await metrics.rollupMinutes(database.db, [base, base + 60_000]);
+      await metrics.rollupHours(database.db, [base]);
+      const raw = await metrics.querySeries(database.db, 'metrics', nodeId, base, base + 120_000, 60_000);
+      assert.deepEqual(raw.map((p) => [p.samples, p.pps, p.pps_max]), [[60, 29.5, 59], [60, 89.5, 119]]);
+      const minute = await metrics.querySeries(database.db, 'metrics_1m', nodeId, base, base + 120_000, 60_000);
+      assert.deepEqual(minute.map((p) => [p.samples, p.pps, p.pps_max]), [[60, 29.5, 59], [60, 89.5, 119]]);
+      const hour = await metrics.querySeries(database.db, 'metrics_1h', nodeId, base, base + 3_600_000, 3_600_000);
+      assert.deepEqual(hour.map((p) => [p.samples, p.pps, p.pps_max, p.conn_count]), [[120, 59.5, 119, 119]]);
+      assert.equal(await metrics.deleteOlderThan(database.db, 'metrics', base + 60_000), 60);
+    });
+
+    test('latest samples update live values only forward in time, and status derives from them', async () => {
+      const at = 2_000_000_000_000;
+      const sample = { nodeId, ts: at, seenAt: at, pps: 500, bps: 4000, tcpPct: 1, udpPct: 99, icmpPct: 0, connCount: 3 };
+      await metrics.applyLatestSamples(database.db, [sample]);
+      await metrics.applyLatestSamples(database.db, [{ ...sample, ts: at - 5000, pps: 1 }]); // late sample: ignored
+      const n = await nodes.getNodeById(database.db, 'ws1', nodeId, at - 90_000);
+      assert.equal(n?.last_pps, 500);
+      assert.equal(n?.status, 'elevated'); // 500 > p99 baseline of 100
+      const stale = await nodes.getNodeById(database.db, 'ws1', nodeId, at + 1);
+      assert.equal(stale?.status, 'offline');
+      const list = await nodes.listNodes(database.db, 'ws1', { limit: 10, offset: 0, status: 'elevated', offlineBefore: at - 90_000 });
+      assert.equal(list.total, 1);
+      const none = await nodes.listNodes(database.db, 'ws1', { limit: 10, offset: 0, status: 'online', offlineBefore: at - 90_000 });
+      assert.equal(none.total, 0);
+    });
+  });
+}

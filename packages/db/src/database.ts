@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely } from 'kysely';
+import type { DialectName } from './dialect-name.ts';
+import { migrateToLatest } from './migrator.ts';
+import { openPostgres } from './postgres-dialect.ts';
+import type { Schema } from './schema.ts';
+import { openSqlite } from './sqlite-dialect.ts';
+
+export type Db = Kysely<Schema>;
+
+export interface DatabaseConfig {
+  /** postgres://… selects PostgreSQL; absent selects SQLite in dataDir. */
+  url?: string | undefined;
+  dataDir: string;
+  maxConnections?: number;
+}
+
+export interface Database {
+  db: Db;
+  dialect: DialectName;
+  /** Human-readable location, safe to log (no password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  let database: Database;
+  if (config.url) {
+    if (!/^postgres(ql)?:\/\//.test(config.url)) {
+      throw new Error(`database-url: must start with postgres:// or postgresql://, got ${JSON.stringify(config.url.slice(0, 40))}`);
+    }
+    const { dialect } = openPostgres(config.url, config.maxConnections ?? 10);
+    const db = new Kysely<Schema>({ dialect });
+    database = { db, dialect: 'postgres', location: describeUrl(config.url), close: () => db.destroy() };
+  } else {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const path = join(config.dataDir, 'breakwater.db');
+    const { dialect } = openSqlite(path);
+    const db = new Kysely<Schema>({ dialect });
+    database = { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+  }
+  try {
+    await migrateToLatest(database.db as Kysely<unknown>, database.dialect);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}

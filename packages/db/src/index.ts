@@ -1,0 +1,14 @@
+export * from './database.ts';
+export type * from './schema.ts';
+export type { DialectName } from './dialect-name.ts';
+export * as audit from './repos/audit.ts';
+export * as channels from './repos/channels.ts';
+export * as commands from './repos/commands.ts';
+export * as incidents from './repos/incidents.ts';
+export * as metrics from './repos/metrics.ts';
+export * as nodes from './repos/nodes.ts';
+export * as pcaps from './repos/pcaps.ts';
+export * as tokens from './repos/tokens.ts';
+export * as users from './repos/users.ts';
+export * as workspaces from './repos/workspaces.ts';
+export { fromJson, toJson } from './repos/json.ts';

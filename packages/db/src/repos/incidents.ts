@@ -1,0 +1,88 @@
+import type { Db } from '../database.ts';
+import type { IncidentTable } from '../schema.ts';
+
+export type IncidentRow = Omit<IncidentTable, 'id'> & { id: number };
+export type NewIncident = Omit<IncidentRow, 'id'>;
+export type IncidentPatch = Partial<Omit<IncidentRow, 'id' | 'uuid' | 'workspace_id' | 'node_id'>>;
+
+export type IncidentWithNode = IncidentRow & { node_uuid: string; node_name: string };
+
+function withNode(db: Db) {
+  return db
+    .selectFrom('incidents')
+    .innerJoin('nodes', 'nodes.id', 'incidents.node_id')
+    .selectAll('incidents')
+    .select(['nodes.uuid as node_uuid', 'nodes.name as node_name']);
+}
+
+export async function insertIncident(db: Db, row: NewIncident): Promise<number> {
+  const r = await db.insertInto('incidents').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+export async function updateIncident(db: Db, id: number, patch: IncidentPatch): Promise<void> {
+  await db.updateTable('incidents').set(patch).where('id', '=', id).execute();
+}
+
+export async function findActiveIncident(db: Db, nodeId: number, family: string): Promise<IncidentRow | undefined> {
+  return db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('node_id', '=', nodeId)
+    .where('attack_family', '=', family)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+}
+
+export async function getIncidentByUuid(db: Db, workspaceId: string, uuid: string): Promise<IncidentWithNode | undefined> {
+  return withNode(db).where('incidents.workspace_id', '=', workspaceId).where('incidents.uuid', '=', uuid).executeTakeFirst();
+}
+
+export async function getIncidentById(db: Db, workspaceId: string, id: number): Promise<IncidentWithNode | undefined> {
+  return withNode(db).where('incidents.workspace_id', '=', workspaceId).where('incidents.id', '=', id).executeTakeFirst();
+}
+
+export interface IncidentListQuery {
+  limit: number;
+  offset: number;
+  status?: string | undefined;
+  severity?: string | undefined;
+  nodeUuid?: string | undefined;
+  since?: number | undefined;
+}
+
+export async function listIncidents(db: Db, workspaceId: string, q: IncidentListQuery): Promise<{ rows: IncidentWithNode[]; total: number }> {
+  let base = withNode(db).where('incidents.workspace_id', '=', workspaceId);
+  let count = db
+    .selectFrom('incidents')
+    .innerJoin('nodes', 'nodes.id', 'incidents.node_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('incidents.workspace_id', '=', workspaceId);
+  if (q.status) {
+    base = base.where('incidents.status', '=', q.status);
+    count = count.where('incidents.status', '=', q.status);
+  }
+  if (q.severity) {
+    base = base.where('incidents.severity', '=', q.severity);
+    count = count.where('incidents.severity', '=', q.severity);
+  }
+  if (q.nodeUuid) {
+    base = base.where('nodes.uuid', '=', q.nodeUuid);
+    count = count.where('nodes.uuid', '=', q.nodeUuid);
+  }
+  if (q.since !== undefined) {
+    base = base.where('incidents.started_at', '>=', q.since);
+    count = count.where('incidents.started_at', '>=', q.since);
+  }
+  const rows = await base.orderBy('incidents.started_at', 'desc').orderBy('incidents.id', 'desc').limit(q.limit).offset(q.offset).execute();
+  const total = Number((await count.executeTakeFirstOrThrow()).n);
+  return { rows, total };
+}
+
+export async function incidentsSince(db: Db, workspaceId: string, since: number): Promise<IncidentWithNode[]> {
+  return withNode(db).where('incidents.workspace_id', '=', workspaceId).where('incidents.started_at', '>=', since).execute();
+}
+
+export async function activeIncidentsForNode(db: Db, nodeId: number): Promise<IncidentRow[]> {
+  return db.selectFrom('incidents').selectAll().where('node_id', '=', nodeId).where('status', '=', 'active').execute();
+}

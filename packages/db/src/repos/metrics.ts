@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import type { Db } from '../database.ts';
+import type { MetricTable } from '../schema.ts';
+
+export type MetricRow = MetricTable;
+export type RollupTable = 'metrics_1m' | 'metrics_1h';
+
+const INSERT_CHUNK = 500;
+
+/** Idempotent on (node, second): an agent that resends a batch after a timeout adds nothing. */
+export async function insertMetrics(db: Db, rows: MetricRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('metrics')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.columns(['node_id', 'ts']).doNothing())
+      .execute();
+  }
+}
+
+export interface LatestSample {
+  nodeId: number;
+  ts: number;
+  seenAt: number;
+  pps: number;
+  bps: number;
+  tcpPct: number | null;
+  udpPct: number | null;
+  icmpPct: number | null;
+  connCount: number | null;
+}
+
+/** One statement for a whole flush: the latest sample of each node becomes its live values. */
+export async function applyLatestSamples(db: Db, samples: LatestSample[]): Promise<void> {
+  for (let i = 0; i < samples.length; i += INSERT_CHUNK) {
+    const values = samples.slice(i, i + INSERT_CHUNK).map(
+      (s) =>
+        sql`(CAST(${s.nodeId} AS BIGINT), CAST(${s.ts} AS BIGINT), CAST(${s.seenAt} AS BIGINT), CAST(${s.pps} AS BIGINT), CAST(${s.bps} AS BIGINT),
+          CAST(${s.tcpPct} AS DOUBLE PRECISION), CAST(${s.udpPct} AS DOUBLE PRECISION), CAST(${s.icmpPct} AS DOUBLE PRECISION), CAST(${s.connCount} AS BIGINT))`,
+    );
+    await sql`WITH v(id, ts, seen, pps, bps, tcp, udp, icmp, conn) AS (VALUES ${sql.join(values)})
+      UPDATE nodes SET last_pps = v.pps, last_bps = v.bps, last_tcp_pct = v.tcp, last_udp_pct = v.udp,
+        last_icmp_pct = v.icmp, last_conn_count = v.conn, last_metrics_at = v.ts,
+        last_seen_at = CASE WHEN nodes.last_seen_at IS NULL OR nodes.last_seen_at < v.seen THEN v.seen ELSE nodes.last_seen_at END
+      FROM v WHERE nodes.id = v.id AND (nodes.last_metrics_at IS NULL OR nodes.last_metrics_at <= v.ts)`.execute(db);
+  }
+}
+
+/** Recomputes the 1-minute roll-up of every node for the minutes starting at `minutes`. */
+export async function rollupMinutes(db: Db, minutes: number[]): Promise<void> {
+  for (const m of minutes) {
+    await sql`INSERT INTO metrics_1m (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
+      SELECT node_id, ${m}, count(*), avg(pps), max(pps), avg(bps), max(bps), avg(tcp_pct), avg(udp_pct), avg(icmp_pct), max(conn_count)
+      FROM metrics WHERE ts >= ${m} AND ts < ${m + 60_000} GROUP BY node_id
+      ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
+        avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
+        avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
+  }
+}
+
+/** Recomputes hourly roll-ups from the minute roll-ups (sample-weighted averages). */
+export async function rollupHours(db: Db, hours: number[]): Promise<void> {
+  for (const h of hours) {
+    await sql`INSERT INTO metrics_1h (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
+      SELECT node_id, ${h}, sum(samples), sum(avg_pps * samples) / sum(samples), max(max_pps), sum(avg_bps * samples) / sum(samples), max(max_bps),
+        avg(avg_tcp_pct), avg(avg_udp_pct), avg(avg_icmp_pct), max(max_conn_count)
+      FROM metrics_1m WHERE ts >= ${h} AND ts < ${h + 3_600_000} GROUP BY node_id
+      ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
+        avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
+        avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
+  }
+}
+
+export async function latestRollupTs(db: Db, table: RollupTable): Promise<number | null> {
+  const r = await db.selectFrom(table).select((eb) => eb.fn.max('ts').as('ts')).executeTakeFirst();
+  return r?.ts == null ? null : Number(r.ts);
+}
+
+export async function deleteOlderThan(db: Db, table: 'metrics' | RollupTable, before: number): Promise<number> {
+  const r = await db.deleteFrom(table).where('ts', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export interface SeriesPoint {
+  ts: number;
+  samples: number;
+  pps: number;
+  pps_max: number;
+  bps: number;
+  bps_max: number;
+  tcp_pct: number | null;
+  udp_pct: number | null;
+  icmp_pct: number | null;
+  conn_count: number | null;
+}
+
+export async function querySeries(
+  db: Db,
+  source: 'metrics' | RollupTable,
+  nodeId: number,
+  from: number,
+  to: number,
+  stepMs: number,
+): Promise<SeriesPoint[]> {
+  // Inlined: a bound JS number is a REAL in SQLite, which would turn this into float division.
+  const step = sql.lit(Math.trunc(stepMs));
+  const bucket = sql<number>`(ts / ${step}) * ${step}`;
+  const q =
+    source === 'metrics'
+      ? sql<SeriesPoint>`SELECT ${bucket} AS ts, count(*) AS samples, avg(pps) AS pps, max(pps) AS pps_max, avg(bps) AS bps, max(bps) AS bps_max,
+          avg(tcp_pct) AS tcp_pct, avg(udp_pct) AS udp_pct, avg(icmp_pct) AS icmp_pct, max(conn_count) AS conn_count
+          FROM metrics WHERE node_id = ${nodeId} AND ts >= ${from} AND ts < ${to} GROUP BY 1 ORDER BY 1`
+      : sql<SeriesPoint>`SELECT ${bucket} AS ts, sum(samples) AS samples, sum(avg_pps * samples) / sum(samples) AS pps, max(max_pps) AS pps_max,
+          sum(avg_bps * samples) / sum(samples) AS bps, max(max_bps) AS bps_max, avg(avg_tcp_pct) AS tcp_pct, avg(avg_udp_pct) AS udp_pct,
+          avg(avg_icmp_pct) AS icmp_pct, max(max_conn_count) AS conn_count
+          FROM ${sql.table(source)} WHERE node_id = ${nodeId} AND ts >= ${from} AND ts < ${to} GROUP BY 1 ORDER BY 1`;
+  const r = await q.execute(db);
+  return r.rows.map((p) => ({
+    ts: Number(p.ts),
+    samples: Number(p.samples),
+    pps: Number(p.pps),
+    pps_max: Number(p.pps_max),
+    bps: Number(p.bps),
+    bps_max: Number(p.bps_max),
+    tcp_pct: p.tcp_pct == null ? null : Number(p.tcp_pct),
+    udp_pct: p.udp_pct == null ? null : Number(p.udp_pct),
+    icmp_pct: p.icmp_pct == null ? null : Number(p.icmp_pct),
+    conn_count: p.conn_count == null ? null : Number(p.conn_count),
+  }));
+}
+
+/** Per-minute peak pps over a window: the input of the server-side baseline. */
+export async function minutePeaks(db: Db, nodeId: number, since: number): Promise<{ avg: number; max: number }[]> {
+  const rows = await db
+    .selectFrom('metrics_1m')
+    .select(['avg_pps', 'max_pps'])
+    .where('node_id', '=', nodeId)
+    .where('ts', '>=', since)
+    .execute();
+  return rows.map((r) => ({ avg: Number(r.avg_pps), max: Number(r.max_pps) }));
+}

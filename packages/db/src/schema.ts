@@ -1,0 +1,218 @@
+// Table shapes as Kysely sees them. Portable types only, so one migration set serves
+// SQLite and PostgreSQL: timestamps are bigint milliseconds since the epoch, booleans
+// are 0/1 integers, structured values are JSON text.
+import type { Generated } from 'kysely';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+export type TokenKind = 'api' | 'deploy';
+
+export interface WorkspaceTable {
+  id: string;
+  name: string;
+  plan: string;
+  node_quota: number;
+  rate_limit_per_min: number;
+  settings: string; // JSON: ioc_patterns, detection defaults
+  created_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionTable {
+  id: string;
+  digest: string;
+  user_id: string;
+  workspace_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface TokenTable {
+  id: string;
+  workspace_id: string;
+  kind: TokenKind;
+  name: string;
+  role: Role;
+  digest: string;
+  prefix: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface NodeTable {
+  id: Generated<number>;
+  uuid: string;
+  workspace_id: string;
+  name: string;
+  ip: string;
+  location: string | null;
+  os: string | null;
+  interface: string;
+  priority: string;
+  api_key_digest: string;
+  agent_version: string | null;
+  pps_threshold: number | null;
+  bps_threshold: number | null;
+  baseline_p99_pps: number | null;
+  baseline_mean_pps: number | null;
+  last_seen_at: number | null;
+  last_pps: number | null;
+  last_bps: number | null;
+  last_tcp_pct: number | null;
+  last_udp_pct: number | null;
+  last_icmp_pct: number | null;
+  last_conn_count: number | null;
+  last_metrics_at: number | null;
+  uptime_seconds: number | null;
+  agent_info: string; // JSON: whatever else the agent reported in its last heartbeat
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface IncidentTable {
+  id: Generated<number>;
+  uuid: string;
+  workspace_id: string;
+  node_id: number;
+  status: string; // active | resolved | false_positive
+  attack_family: string;
+  attack_subtype: string | null;
+  severity: string;
+  peak_pps: number;
+  peak_bps: number;
+  source_ip_count: number | null;
+  spoofing_detected: number;
+  botnet_detected: number;
+  confidence: number | null;
+  protocol_breakdown: string;
+  tcp_flag_breakdown: string;
+  geo_breakdown: string;
+  top_src_ips: string;
+  top_dst_ports: string;
+  ioc_matches: string;
+  extra: string; // JSON: fields the agent sent beyond the reference (kept, tolerant reader)
+  summary: string | null;
+  started_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  duration_seconds: number | null;
+}
+
+export interface MetricTable {
+  node_id: number;
+  ts: number;
+  pps: number;
+  bps: number;
+  tcp_pct: number | null;
+  udp_pct: number | null;
+  icmp_pct: number | null;
+  conn_count: number | null;
+}
+
+export interface MetricRollupTable {
+  node_id: number;
+  ts: number;
+  samples: number;
+  avg_pps: number;
+  max_pps: number;
+  avg_bps: number;
+  max_bps: number;
+  avg_tcp_pct: number | null;
+  avg_udp_pct: number | null;
+  avg_icmp_pct: number | null;
+  max_conn_count: number | null;
+}
+
+export interface ChannelTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: string;
+  config: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CommandTable {
+  id: Generated<number>;
+  workspace_id: string;
+  node_id: number;
+  command_type: string;
+  command_text: string;
+  title: string;
+  payload: string;
+  status: string; // pending | applied | failed | expired
+  error: string | null;
+  created_by: string | null;
+  created_at: number;
+  acked_at: number | null;
+  expires_at: number | null;
+}
+
+export interface PcapTable {
+  id: Generated<number>;
+  uuid: string;
+  workspace_id: string;
+  node_id: number;
+  incident_id: number | null;
+  filename: string;
+  path: string;
+  format: string;
+  size_bytes: number;
+  sha256: string;
+  created_at: number;
+}
+
+export interface PcapUploadTable {
+  upload_id: string;
+  workspace_id: string;
+  node_id: number;
+  incident_id: number;
+  chunk_total: number;
+  chunks_received: number;
+  bytes_received: number;
+  dir: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  workspace_id: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: string;
+  request_id: string | null;
+  created_at: number;
+}
+
+export interface Schema {
+  workspaces: WorkspaceTable;
+  users: UserTable;
+  sessions: SessionTable;
+  tokens: TokenTable;
+  nodes: NodeTable;
+  incidents: IncidentTable;
+  metrics: MetricTable;
+  metrics_1m: MetricRollupTable;
+  metrics_1h: MetricRollupTable;
+  channels: ChannelTable;
+  commands: CommandTable;
+  pcaps: PcapTable;
+  pcap_uploads: PcapUploadTable;
+  audit_log: AuditTable;
+}

@@ -1,0 +1,42 @@
+// Kysely's SqliteDialect expects a better-sqlite3-shaped database; node:sqlite is
+// close enough that a thin adapter suffices, which spares us a native addon.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { SqliteDialect } from 'kysely';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+type Param = null | number | bigint | string | Uint8Array;
+
+function toParams(parameters: ReadonlyArray<unknown>): Param[] {
+  return parameters.map((p) => {
+    if (p === undefined) return null;
+    if (typeof p === 'boolean') return p ? 1 : 0;
+    return p as Param;
+  });
+}
+
+function wrapStatement(stmt: StatementSync): SqliteStatement {
+  return {
+    reader: stmt.columns().length > 0,
+    all: (parameters) => stmt.all(...toParams(parameters)),
+    run: (parameters) => {
+      const r = stmt.run(...toParams(parameters));
+      return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+    },
+    iterate: (parameters) => stmt.iterate(...toParams(parameters)),
+  };
+}
+
+export function openSqlite(path: string): { dialect: SqliteDialect; raw: DatabaseSync } {
+  const raw = new DatabaseSync(path);
+  // WAL lets readers proceed during the ingest writer's transactions; NORMAL sync is
+  // durable across process crashes (only an OS crash can lose the last commits).
+  raw.exec('PRAGMA journal_mode = WAL');
+  raw.exec('PRAGMA synchronous = NORMAL');
+  raw.exec('PRAGMA foreign_keys = ON');
+  raw.exec('PRAGMA busy_timeout = 5000');
+  const database: SqliteDatabase = {
+    close: () => raw.close(),
+    prepare: (sql) => wrapStatement(raw.prepare(sql)),
+  };
+  return { dialect: new SqliteDialect({ database }), raw };
+}

@@ -1,0 +1,3 @@
+export * from './backends.ts';
+export * from './postgres.ts';
+export * from './wait.ts';
