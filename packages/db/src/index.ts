@@ -12,3 +12,8 @@ export * as tokens from './repos/tokens.ts';
 export * as users from './repos/users.ts';
 export * as workspaces from './repos/workspaces.ts';
 export { fromJson, toJson } from './repos/json.ts';
+export type { NodeRow, NodeWithStatus, NodeStatus, NodePatch } from './repos/nodes.ts';
+export type { IncidentRow, IncidentPatch, IncidentWithNode } from './repos/incidents.ts';
+export type { ChannelRow } from './repos/channels.ts';
+export type { CommandRow } from './repos/commands.ts';
+export type { PcapRow } from './repos/pcaps.ts';

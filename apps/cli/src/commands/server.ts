@@ -1,0 +1,66 @@
+import { createServer, resolveConfig } from '@breakwater/server';
+import { databaseUrlFlag, parseFlags, portFlag, UsageError } from '../args.ts';
+
+const USAGE = `usage: breakwater server [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
+
+Runs the control plane. Without --database-url it uses SQLite in --data-dir (default ./data).
+On the first start of an empty database it creates the first workspace and prints the
+admin credentials and tokens once.`;
+
+export async function serverCommand(argv: string[]): Promise<void> {
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' },
+    'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, help: { type: 'boolean' },
+  }, USAGE);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const pcapMax = values['pcap-max-bytes'];
+  if (pcapMax !== undefined && !/^\d+$/.test(pcapMax)) throw new UsageError(`--pcap-max-bytes: must be a whole number of bytes, got ${JSON.stringify(pcapMax)}`);
+  let config;
+  try {
+    config = resolveConfig({
+      port: portFlag(values.port ?? process.env.BREAKWATER_PORT) ?? 8080,
+      host: values.host ?? process.env.BREAKWATER_HOST ?? '127.0.0.1',
+      dataDir: values['data-dir'] ?? process.env.BREAKWATER_DATA_DIR ?? './data',
+      databaseUrl: databaseUrlFlag(values['database-url']),
+      ...(values['log-level'] ? { logLevel: values['log-level'] as never } : {}),
+      ...(pcapMax ? { pcapMaxBytes: Number(pcapMax) } : {}),
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^config /, '--'));
+  }
+  const server = await createServer(config).start({ bootstrapIfEmpty: true });
+  if (server.bootstrapped) {
+    const b = server.bootstrapped;
+    process.stdout.write(
+      [
+        '',
+        '================ Breakwater: first start ================',
+        `Workspace:      ${b.workspace_name} (${b.workspace_id})`,
+        `Admin sign-in:  ${b.admin_email}`,
+        `Admin password: ${b.admin_password}`,
+        `Deploy token:   ${b.deploy_token}`,
+        `API token:      ${b.api_token}`,
+        'These secrets are shown only now; only their digests are stored.',
+        '==========================================================',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+  process.stdout.write(`Breakwater ${server.ctx.version} listening on ${server.url} (storage: ${server.database.dialect} ${server.database.location})\n`);
+  process.stdout.write(`API docs: ${server.url}/api/v1/docs\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping\n`);
+    server.stop().then(() => process.exit(0), (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,34 @@
+// The one `breakwater` command. Subcommands are a typed registry; each parses its own flags.
+import { adminCommand } from './commands/admin.ts';
+import { serverCommand } from './commands/server.ts';
+import { UsageError } from './args.ts';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  server: { run: serverCommand, help: 'run the control plane (REST, agent and deploy APIs)' },
+  admin: { run: adminCommand, help: 'admin init --json: create the first workspace and credentials' },
+};
+
+function usage(): string {
+  return `usage: breakwater <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)} ${c.help}`).join('\n')}\n`;
+}
+
+const [name, ...argv] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(usage());
+  process.exit(name ? 0 : 2);
+}
+const cmd = COMMANDS[name];
+if (!cmd) {
+  process.stderr.write(`breakwater: unknown command ${JSON.stringify(name)}\n${usage()}`);
+  process.exit(2);
+}
+try {
+  await cmd.run(argv);
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`breakwater ${name}: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`breakwater ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

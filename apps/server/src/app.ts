@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from './context.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { agentRoutes } from './routes/agent.ts';
+import { agentPcapRoutes } from './routes/agent-pcap.ts';
+import { channelRoutes } from './routes/channels.ts';
+import { dashRoutes } from './routes/dash.ts';
+import { deployRoutes } from './routes/deploy.ts';
+import { healthRoutes } from './routes/health.ts';
+import { incidentRoutes } from './routes/incidents.ts';
+import { nodeRoutes } from './routes/nodes.ts';
+import { workspaceRoutes } from './routes/workspace.ts';
+import { schemaCompiler } from './validation.ts';
+
+export type App = FastifyInstance;
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function buildApp(ctx: AppContext): Promise<App> {
+  const app = Fastify({
+    logger:
+      ctx.config.logLevel === 'silent'
+        ? false
+        : { level: ctx.config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: {} },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(schemaCompiler);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  installErrorHandling(app);
+
+  // Chunked PCAP uploads stream the raw body to disk; the handler reads req.raw.
+  app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
+  await app.register(multipart, { limits: { fileSize: ctx.config.pcapMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Breakwater API', version: ctx.version, description: 'DDoS detection and mitigation: REST v1, deploy and agent APIs.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token or workspace deploy token' },
+          nodeKey: { type: 'http', scheme: 'bearer', description: 'Node API key, with the X-Node-UUID header' },
+          session: { type: 'apiKey', in: 'cookie', name: 'bw_session' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (v1) => {
+    await healthRoutes(v1, ctx);
+    await nodeRoutes(v1, ctx);
+    await incidentRoutes(v1, ctx);
+    await channelRoutes(v1, ctx);
+    await workspaceRoutes(v1, ctx);
+  }, { prefix: '/api/v1' });
+  await app.register(async (agent) => {
+    await agentRoutes(agent, ctx);
+    await agentPcapRoutes(agent, ctx);
+  }, { prefix: '/api/v1/agent' });
+  await app.register(async (dep) => deployRoutes(dep, ctx), { prefix: '/api' });
+  await app.register(async (dash) => dashRoutes(dash, ctx), { prefix: '/api/dash' });
+  return app;
+}
+

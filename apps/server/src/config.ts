@@ -1,0 +1,72 @@
+// The server's configuration: defaults, and one validation pass at start whose
+// errors name the key and what is allowed.
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Largest accepted PCAP upload (paths.md: configurable, 100 MB by default). */
+  pcapMaxBytes: number;
+  /** A node with no heartbeat or metrics for this long is offline. */
+  offlineAfterSeconds: number;
+  sessionTtlSeconds: number;
+  defaultRateLimitPerMinute: number;
+  defaultNodeQuota: number;
+  retention: { rawHours: number; minuteDays: number; hourDays: number };
+  /** How often the roll-up and retention job runs. */
+  rollupIntervalSeconds: number;
+  /** Group-commit window for metrics ingest. */
+  ingestFlushMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Set the Secure flag on the session cookie (behind HTTPS). */
+  secureCookies: boolean;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: './data',
+  databaseUrl: undefined,
+  pcapMaxBytes: 100 * 1024 * 1024,
+  offlineAfterSeconds: 90,
+  sessionTtlSeconds: 12 * 3600,
+  defaultRateLimitPerMinute: 1000,
+  defaultNodeQuota: 1000,
+  retention: { rawHours: 48, minuteDays: 30, hourDays: 400 },
+  rollupIntervalSeconds: 60,
+  ingestFlushMs: 10,
+  logLevel: 'info',
+  secureCookies: false,
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function int(key: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Error(`config ${key}: must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function resolveConfig(partial: Partial<ServerConfig> & { retention?: Partial<ServerConfig['retention']> }): ServerConfig {
+  const c: ServerConfig = { ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention } };
+  if (typeof c.host !== 'string' || c.host.length === 0) throw new Error('config host: must be a non-empty address to listen on');
+  int('port', c.port, 0, 65535);
+  int('pcapMaxBytes', c.pcapMaxBytes, 1024, 10 * 1024 ** 3);
+  int('offlineAfterSeconds', c.offlineAfterSeconds, 5, 86_400);
+  int('sessionTtlSeconds', c.sessionTtlSeconds, 60, 30 * 86_400);
+  int('defaultRateLimitPerMinute', c.defaultRateLimitPerMinute, 1, 10_000_000);
+  int('defaultNodeQuota', c.defaultNodeQuota, 1, 10_000_000);
+  int('retention.rawHours', c.retention.rawHours, 1, 24 * 365);
+  int('retention.minuteDays', c.retention.minuteDays, 1, 3650);
+  int('retention.hourDays', c.retention.hourDays, 1, 36500);
+  int('rollupIntervalSeconds', c.rollupIntervalSeconds, 1, 3600);
+  int('ingestFlushMs', c.ingestFlushMs, 0, 1000);
+  if (!LOG_LEVELS.includes(c.logLevel)) throw new Error(`config logLevel: must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(c.logLevel)}`);
+  if (c.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
+    throw new Error('config databaseUrl: must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite)');
+  }
+  return { ...c, dataDir: resolve(c.dataDir) };
+}

@@ -1,0 +1,30 @@
+import type { FastifyRequest } from 'fastify';
+import { audit, type Db, type DialectName } from '@breakwater/db';
+import type { Auth } from './auth/auth.ts';
+import type { Clock } from './clock.ts';
+import type { ServerConfig } from './config.ts';
+import type { IncidentService } from './services/incidents.ts';
+import type { MetricsIngest } from './services/ingest.ts';
+
+/** What routes are given: explicit dependencies, no module globals. */
+export interface AppContext {
+  config: ServerConfig;
+  db: Db;
+  dialect: DialectName;
+  clock: Clock;
+  auth: Auth;
+  ingest: MetricsIngest;
+  incidents: IncidentService;
+  version: string;
+  startedAt: number;
+}
+
+export async function recordAudit(ctx: AppContext, req: FastifyRequest, action: string, target: string | null, detail: unknown = {}): Promise<void> {
+  const p = req.principal;
+  if (!p) return;
+  await audit.appendAudit(ctx.db, { workspaceId: p.workspaceId, actor: p.actor, action, target, detail, requestId: req.id, at: ctx.clock.now() });
+}
+
+export function offlineBefore(ctx: AppContext): number {
+  return ctx.clock.now() - ctx.config.offlineAfterSeconds * 1000;
+}

@@ -1,0 +1,148 @@
+// Agent API (agent-api.md, and the paths agents in the field use, paths.md).
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  AgentConfig, CommandAckBody, HeartbeatBody, IncidentAck, IncidentOpenBody, IncidentReportBody, IncidentResolveBody,
+  IncidentUpdateBody, MetricsBody, Ok, errors, type MetricSample,
+} from '@breakwater/contracts';
+import { commands, fromJson, nodes, workspaces, type IncidentRow, type NodeRow } from '@breakwater/db';
+import type { AppContext } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { iso, parseTime } from '../services/present.ts';
+
+import { NODE_SECURITY as security } from './security.ts';
+const tags = ['agent'];
+const UuidParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const Accepted = Ok(Type.Object({ accepted: Type.Integer() }));
+
+function ack(row: IncidentRow, created: boolean) {
+  const data = { id: row.id, uuid: row.uuid, status: row.status, attack_family: row.attack_family, severity: row.severity };
+  // Agents in the field read the uuid at the top level; the envelope keeps it under data too.
+  return { ok: true as const, uuid: row.uuid, incident_id: row.id, status: row.status, created, data };
+}
+
+function toSamples(body: MetricsBody): MetricSample[] {
+  if (Array.isArray(body)) return body;
+  if ('batch' in body && Array.isArray(body.batch)) return body.batch;
+  return [body as MetricSample];
+}
+
+export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const node = ctx.auth.node();
+  const me = (req: { principal: unknown }) => (req.principal as { node: NodeRow }).node;
+
+  r.post('/heartbeat', {
+    preHandler: node,
+    schema: { tags, summary: 'Agent heartbeat (every 30 s)', security, body: HeartbeatBody, response: { 200: Ok(Type.Object({ status: Type.String(), server_time: Type.String() })), ...errors(400, 401, 429) } },
+  }, async (req) => {
+    const b = req.body;
+    const n = me(req);
+    const now = ctx.clock.now();
+    const { agent_version: _v1, version: _v2, uptime: _u, os: _o, ...rest } = b;
+    await nodes.recordHeartbeat(ctx.db, n.id, {
+      at: now, agentVersion: b.agent_version ?? b.version ?? null, os: b.os ?? null, uptime: b.uptime ?? null,
+      baselineP99: b.baseline_p99_pps ?? null, baselineMean: b.baseline_avg_pps ?? null,
+      agentInfo: JSON.stringify({ ...rest, received_at: iso(now) }),
+    });
+    return { ok: true as const, data: { status: 'ok', server_time: iso(now) } };
+  });
+
+  r.post('/metrics', {
+    preHandler: node,
+    schema: { tags, summary: 'Submit metrics: one sample, an array, or {batch:[…]}', security, body: MetricsBody, response: { 200: Accepted, ...errors(400, 401, 413, 429) } },
+  }, async (req) => {
+    const n = me(req);
+    const now = ctx.clock.now();
+    const samples = toSamples(req.body);
+    // Samples without a timestamp are taken as one per second, the last one now.
+    const rows = samples.map((s, i) => {
+      const at = Math.min(parseTime(s.recorded_at, now - (samples.length - 1 - i) * 1000), now + 5000);
+      return {
+        node_id: n.id, ts: at - (at % 1000), pps: Math.round(s.pps), bps: Math.round(s.bps),
+        tcp_pct: s.tcp_pct ?? null, udp_pct: s.udp_pct ?? null, icmp_pct: s.icmp_pct ?? null,
+        conn_count: s.conn_count === undefined ? null : Math.round(s.conn_count),
+      };
+    });
+    const last = rows.reduce((a, b) => (b.ts >= a.ts ? b : a));
+    await ctx.ingest.submit(rows, {
+      nodeId: n.id, ts: last.ts, seenAt: now, pps: last.pps, bps: last.bps, tcpPct: last.tcp_pct, udpPct: last.udp_pct,
+      icmpPct: last.icmp_pct, connCount: last.conn_count,
+    });
+    return { ok: true as const, data: { accepted: rows.length } };
+  });
+
+  r.post('/incident', {
+    preHandler: node,
+    schema: { tags, summary: 'Report an incident: opens one, or updates the active one of that family', security, body: IncidentReportBody, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
+  }, async (req) => {
+    const { row, created } = await ctx.incidents.open(me(req), req.body);
+    return ack(row, created);
+  });
+
+  r.post('/incidents', {
+    preHandler: node,
+    schema: { tags, summary: 'Open an incident (idempotent per node and family while active)', security, body: IncidentOpenBody, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
+  }, async (req) => {
+    const { row, created } = await ctx.incidents.open(me(req), req.body);
+    return ack(row, created);
+  });
+
+  r.post('/incidents/:id', {
+    preHandler: node,
+    schema: { tags, summary: 'Update an active incident', security, params: UuidParams, body: IncidentUpdateBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
+  }, async (req) => ack(await ctx.incidents.update(me(req), req.params.id, req.body), false));
+
+  r.post('/incidents/:id/resolve', {
+    preHandler: node,
+    schema: { tags, summary: 'Resolve an incident (idempotent)', security, params: UuidParams, body: IncidentResolveBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
+  }, async (req) => ack(await ctx.incidents.resolve(me(req), req.params.id, req.body), false));
+
+  r.post('/commands/ack', {
+    preHandler: node,
+    schema: { tags, summary: 'Acknowledge a command', security, body: CommandAckBody, response: { 200: Ok(Type.Object({ id: Type.Integer(), status: Type.String() })), ...errors(400, 401, 404, 429) } },
+  }, async (req) => {
+    const n = me(req);
+    const id = Number(req.body.command_id);
+    const cmd = await commands.getCommand(ctx.db, n.id, id);
+    if (!cmd) throw notFound('Command');
+    await commands.ackCommand(ctx.db, n.id, id, req.body.status, req.body.error ?? null, ctx.clock.now());
+    return { ok: true as const, data: { id, status: req.body.status } };
+  });
+
+  r.get('/config', {
+    preHandler: node,
+    schema: { tags, summary: 'Remote config: thresholds, baseline, IOC patterns, pending commands', security, response: { 200: AgentConfig, ...errors(401, 429) } },
+  }, async (req) => {
+    const n = me(req);
+    const ws = await workspaces.getWorkspace(ctx.db, n.workspace_id);
+    const settings = fromJson<Record<string, unknown>>(ws?.settings, {});
+    const fresh = await nodes.getNodeById(ctx.db, n.workspace_id, n.id, 0);
+    const pending = await commands.pendingCommands(ctx.db, n.id, ctx.clock.now());
+    // The reference shows this document bare (no envelope); agents read it that way.
+    return {
+      node_id: n.id,
+      node_uuid: n.uuid,
+      pps_threshold: fresh?.pps_threshold ?? null,
+      bps_threshold: fresh?.bps_threshold ?? null,
+      baseline: { p99_pps: fresh?.baseline_p99_pps ?? null, mean_pps: fresh?.baseline_mean_pps ?? null },
+      ioc_patterns: Array.isArray(settings.ioc_patterns) ? settings.ioc_patterns : [],
+      pending_commands: pending.map((c) => ({
+        id: c.id, command: c.command_text, command_type: c.command_type, command_text: c.command_text, title: c.title,
+        payload: fromJson(c.payload, {}), created_at: iso(c.created_at),
+      })),
+      attack_cooldown: typeof settings.attack_cooldown === 'number' ? settings.attack_cooldown : 60,
+      attack_holddown: typeof settings.attack_holddown === 'number' ? settings.attack_holddown : 30,
+      pcap_enabled: settings.pcap_enabled !== false,
+      pcap_max_bytes: ctx.config.pcapMaxBytes,
+      ip_blocklist: Array.isArray(settings.ip_blocklist) ? (settings.ip_blocklist as string[]) : [],
+      service_ports: Array.isArray(settings.service_ports) ? (settings.service_ports as number[]) : [],
+      suspended: false,
+    };
+  });
+
+  r.post('/gre-tunnels', {
+    preHandler: node,
+    schema: { tags, summary: 'GRE tunnel inventory (accepted and acknowledged)', security, body: Type.Object({}, { additionalProperties: true }), response: { 200: Ok(Type.Object({ received: Type.Boolean() })), ...errors(400, 401, 429) } },
+  }, async () => ({ ok: true as const, data: { received: true } }));
+}

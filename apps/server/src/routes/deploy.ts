@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { DeployBody, DeployResponse, errors } from '@breakwater/contracts';
+import { recordAudit, type AppContext } from '../context.ts';
+import { createNode } from '../services/nodes.ts';
+import { DEPLOY_SECURITY } from './security.ts';
+
+export async function deployRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.post('/deploy', {
+    preHandler: ctx.auth.deploy(),
+    schema: {
+      tags: ['deploy'], summary: 'Register a node with a workspace deploy token', security: DEPLOY_SECURITY,
+      body: DeployBody, response: { 200: DeployResponse, ...errors(400, 401, 402, 409, 429) },
+    },
+  }, async (req) => {
+    const p = req.principal!;
+    const { node, apiKey } = await createNode(ctx, p.workspaceId, req.body);
+    await recordAudit(ctx, req, 'node.deploy', node.uuid, { name: node.name, ip: node.ip });
+    return { ok: true as const, node_uuid: node.uuid, api_key: apiKey, name: node.name, ip: node.ip };
+  });
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Incident, IncidentDetail, IncidentListQuery, Ok, OkPage, errors } from '@breakwater/contracts';
+import { fromJson, incidents, pcaps, type IncidentWithNode } from '@breakwater/db';
+import type { AppContext } from '../context.ts';
+import { notFound } from '../errors.ts';
+import { iso, presentIncident } from '../services/present.ts';
+import { incidentSummary } from '../services/summary.ts';
+
+import { API_SECURITY as security } from './security.ts';
+const tags = ['incidents'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/incidents', {
+    preHandler: ctx.auth.api('viewer'),
+    schema: { tags, summary: 'List incidents', security, querystring: IncidentListQuery, response: { 200: OkPage(Incident), ...errors(400, 401, 429) } },
+  }, async (req) => {
+    const { limit = 50, offset = 0, status, severity, node } = req.query;
+    const { rows, total } = await incidents.listIncidents(ctx.db, req.principal!.workspaceId, { limit, offset, status, severity, nodeUuid: node?.toLowerCase() });
+    return { ok: true as const, data: rows.map(presentIncident), meta: { total, limit, offset } };
+  });
+
+  r.get('/incidents/:id', {
+    preHandler: ctx.auth.api('viewer'),
+    schema: { tags, summary: 'Get an incident in full detail', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok(IncidentDetail), ...errors(401, 404, 429) } },
+  }, async (req) => {
+    const ws = req.principal!.workspaceId;
+    const id = req.params.id;
+    const row: IncidentWithNode | undefined = /^\d{1,15}$/.test(id)
+      ? await incidents.getIncidentById(ctx.db, ws, Number(id))
+      : UUID.test(id) ? await incidents.getIncidentByUuid(ctx.db, ws, id.toLowerCase()) : undefined;
+    if (!row) throw notFound('Incident');
+    const files = await pcaps.pcapsForIncident(ctx.db, row.id);
+    return {
+      ok: true as const,
+      data: {
+        ...presentIncident(row),
+        confidence: row.confidence,
+        protocol_breakdown: fromJson(row.protocol_breakdown, {}),
+        tcp_flag_breakdown: fromJson(row.tcp_flag_breakdown, {}),
+        geo_breakdown: fromJson(row.geo_breakdown, {}),
+        top_src_ips: fromJson(row.top_src_ips, []),
+        top_dst_ports: fromJson(row.top_dst_ports, []),
+        ioc_matches: fromJson(row.ioc_matches, []),
+        summary: row.summary ?? incidentSummary(row),
+        details: fromJson<Record<string, unknown>>(row.extra, {}),
+        pcaps: files.map((f) => ({ uuid: f.uuid, filename: f.filename, size_bytes: f.size_bytes, sha256: f.sha256, created_at: iso(f.created_at) })),
+      },
+    };
+  });
+}

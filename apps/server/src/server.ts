@@ -1,0 +1,68 @@
+// The control-plane component: create() does no I/O; start() opens storage, builds the
+// app and listens; stop() undoes it in reverse order.
+import { openDatabase, type Database } from '@breakwater/db';
+import type { App } from './app.ts';
+import { buildApp } from './app.ts';
+import { Auth } from './auth/auth.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { ServerConfig } from './config.ts';
+import type { AppContext } from './context.ts';
+import { bootstrap, isInitialised, type BootstrapResult } from './services/bootstrap.ts';
+import { IncidentService } from './services/incidents.ts';
+import { MetricsIngest } from './services/ingest.ts';
+import { RollupJob } from './services/rollup-job.ts';
+import { VERSION } from './version.ts';
+
+export interface ServerDeps {
+  clock?: Clock;
+}
+
+export interface RunningServer {
+  app: App;
+  ctx: AppContext;
+  database: Database;
+  url: string;
+  rollup: RollupJob;
+  /** Set when this start created the first workspace: shown once, never stored in the clear. */
+  bootstrapped: BootstrapResult | null;
+  stop(): Promise<void>;
+}
+
+export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
+  const clock = deps.clock ?? systemClock;
+  return {
+    async start(opts: { bootstrapIfEmpty?: boolean } = {}): Promise<RunningServer> {
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const db = database.db;
+        const logError = (err: unknown) => console.error('[breakwater]', err);
+        const ingest = new MetricsIngest({ db, flushMs: config.ingestFlushMs, onError: logError });
+        const ctx: AppContext = {
+          config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(),
+          auth: new Auth({ db, clock, defaultRateLimit: config.defaultRateLimitPerMinute }),
+          incidents: new IncidentService({ db, clock }),
+        };
+        let bootstrapped: BootstrapResult | null = null;
+        if (opts.bootstrapIfEmpty && !(await isInitialised(db))) {
+          bootstrapped = await bootstrap(db, clock, { nodeQuota: config.defaultNodeQuota, rateLimitPerMinute: config.defaultRateLimitPerMinute });
+        }
+        const app = await buildApp(ctx);
+        const rollup = new RollupJob({ db, clock, config, ingest, onError: logError });
+        await rollup.start();
+        const url = await app.listen({ host: config.host, port: config.port });
+        return {
+          app, ctx, database, url, rollup, bootstrapped,
+          async stop() {
+            await app.close();
+            await rollup.stop();
+            await ingest.drain();
+            await database.close();
+          },
+        };
+      } catch (err) {
+        await database.close();
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// The incident lifecycle as agents drive it: open (or find the active one of that
+// family — retries are idempotent), update while it lasts, resolve.
+import { randomUUID } from 'node:crypto';
+import { SEVERITIES, type IncidentOpenBody, type IncidentResolveBody, type IncidentUpdateBody, type Severity } from '@breakwater/contracts';
+import { fromJson, incidents, toJson, type Db, type IncidentPatch, type IncidentRow, type NodeRow } from '@breakwater/db';
+import type { Clock } from '../clock.ts';
+import { notFound } from '../errors.ts';
+import { parseTime } from './present.ts';
+
+const KNOWN = new Set([
+  'attack_family', 'attack_subtype', 'severity', 'peak_pps', 'peak_bps', 'protocol_breakdown', 'tcp_flag_breakdown', 'geo_breakdown',
+  'source_ip_count', 'top_src_ips', 'top_dst_ports', 'ioc_matches', 'spoofing_detected', 'botnet_detected', 'confidence',
+  'started_at', 'duration_seconds', 'resolved_at',
+]);
+
+const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
+
+/** How far past the node's threshold the peak went decides severity when the agent gives none. */
+export function severityFromPeak(peakPps: number, threshold: number | null): Severity {
+  if (!threshold || threshold <= 0) return 'medium';
+  const ratio = peakPps / threshold;
+  if (ratio >= 10) return 'critical';
+  if (ratio >= 4) return 'high';
+  if (ratio >= 1.5) return 'medium';
+  return 'low';
+}
+
+type AnyBody = IncidentOpenBody | IncidentUpdateBody | IncidentResolveBody;
+
+function extras(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (!KNOWN.has(k)) out[k] = v;
+  return out;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
+export interface IncidentServiceDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export class IncidentService {
+  readonly #deps: IncidentServiceDeps;
+  constructor(deps: IncidentServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Opens an incident, or updates the node's active one of the same family. */
+  async open(node: NodeRow, body: IncidentOpenBody): Promise<{ row: IncidentRow; created: boolean }> {
+    const { db, clock } = this.#deps;
+    const now = clock.now();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const active = await incidents.findActiveIncident(db, node.id, body.attack_family);
+      if (active) return { row: await this.#apply(active, body, false), created: false };
+      const peakPps = body.peak_pps ?? 0;
+      const row: Omit<IncidentRow, 'id'> = {
+        uuid: randomUUID(),
+        workspace_id: node.workspace_id,
+        node_id: node.id,
+        status: 'active',
+        attack_family: body.attack_family,
+        attack_subtype: body.attack_subtype ?? null,
+        severity: body.severity ?? severityFromPeak(peakPps, node.pps_threshold ?? node.baseline_p99_pps),
+        peak_pps: Math.round(peakPps),
+        peak_bps: Math.round(body.peak_bps ?? 0),
+        source_ip_count: body.source_ip_count ?? null,
+        spoofing_detected: body.spoofing_detected ? 1 : 0,
+        botnet_detected: body.botnet_detected ? 1 : 0,
+        confidence: body.confidence ?? null,
+        protocol_breakdown: toJson(body.protocol_breakdown ?? {}),
+        tcp_flag_breakdown: toJson(body.tcp_flag_breakdown ?? {}),
+        geo_breakdown: toJson(body.geo_breakdown ?? {}),
+        top_src_ips: toJson(body.top_src_ips ?? []),
+        top_dst_ports: toJson(body.top_dst_ports ?? []),
+        ioc_matches: toJson(body.ioc_matches ?? (body.ioc_hits !== undefined ? [body.ioc_hits].flat() : [])),
+        extra: toJson(extras(body)),
+        summary: null,
+        started_at: Math.min(parseTime(body.started_at, now), now),
+        updated_at: now,
+        resolved_at: null,
+        duration_seconds: null,
+      };
+      try {
+        const id = await incidents.insertIncident(db, row);
+        return { row: { ...row, id }, created: true };
+      } catch (err) {
+        // Two opens of one family raced: the other one won; merge into it.
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    throw new Error('incident open did not settle after 3 attempts');
+  }
+
+  async update(node: NodeRow, uuid: string, body: IncidentUpdateBody): Promise<IncidentRow> {
+    return this.#apply(await this.#own(node, uuid), body, false);
+  }
+
+  async resolve(node: NodeRow, uuid: string, body: IncidentResolveBody): Promise<IncidentRow> {
+    const current = await this.#own(node, uuid);
+    if (current.status !== 'active') return current; // resolving twice changes nothing
+    return this.#apply(current, body, true);
+  }
+
+  async #own(node: NodeRow, uuid: string): Promise<IncidentRow> {
+    const found = await incidents.getIncidentByUuid(this.#deps.db, node.workspace_id, uuid.toLowerCase());
+    if (!found || found.node_id !== node.id) throw notFound('Incident');
+    return found;
+  }
+
+  async #apply(cur: IncidentRow, body: AnyBody, resolving: boolean): Promise<IncidentRow> {
+    const now = this.#deps.clock.now();
+    const patch: IncidentPatch = { updated_at: now };
+    if (body.peak_pps !== undefined) patch.peak_pps = Math.max(cur.peak_pps, Math.round(body.peak_pps));
+    if (body.peak_bps !== undefined) patch.peak_bps = Math.max(cur.peak_bps, Math.round(body.peak_bps));
+    if (body.severity !== undefined) {
+      // While it lasts severity only escalates; the agent's verdict at resolve is final.
+      patch.severity = resolving || rank(body.severity) > rank(cur.severity) ? body.severity : cur.severity;
+    }
+    if (body.attack_family !== undefined && resolving) patch.attack_family = body.attack_family;
+    if (body.attack_subtype !== undefined) patch.attack_subtype = body.attack_subtype;
+    if (body.source_ip_count !== undefined) patch.source_ip_count = Math.max(cur.source_ip_count ?? 0, Math.round(body.source_ip_count));
+    if (body.spoofing_detected !== undefined) patch.spoofing_detected = body.spoofing_detected || cur.spoofing_detected === 1 ? 1 : 0;
+    if (body.botnet_detected !== undefined) patch.botnet_detected = body.botnet_detected || cur.botnet_detected === 1 ? 1 : 0;
+    if (body.confidence !== undefined) patch.confidence = body.confidence;
+    if (body.protocol_breakdown !== undefined) patch.protocol_breakdown = toJson(body.protocol_breakdown);
+    if (body.tcp_flag_breakdown !== undefined) patch.tcp_flag_breakdown = toJson(body.tcp_flag_breakdown);
+    if (body.geo_breakdown !== undefined) patch.geo_breakdown = toJson(body.geo_breakdown);
+    if (body.top_src_ips !== undefined) patch.top_src_ips = toJson(body.top_src_ips);
+    if (body.top_dst_ports !== undefined) patch.top_dst_ports = toJson(body.top_dst_ports);
+    if (body.ioc_matches !== undefined) patch.ioc_matches = toJson(body.ioc_matches);
+    else if (body.ioc_hits !== undefined) patch.ioc_matches = toJson([body.ioc_hits].flat());
+    const more = extras(body as Record<string, unknown>);
+    if (Object.keys(more).length > 0) patch.extra = toJson({ ...fromJson<Record<string, unknown>>(cur.extra, {}), ...more });
+    if (resolving) {
+      const end = Math.max(parseTime((body as IncidentResolveBody).resolved_at, now), cur.started_at);
+      patch.status = 'resolved';
+      patch.resolved_at = end;
+      const reported = (body as IncidentResolveBody).duration_seconds;
+      patch.duration_seconds = reported !== undefined ? Math.round(reported) : Math.round((end - cur.started_at) / 1000);
+    }
+    await incidents.updateIncident(this.#deps.db, cur.id, patch);
+    return { ...cur, ...patch };
+  }
+}

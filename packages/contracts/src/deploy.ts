@@ -1,0 +1,24 @@
+import { Type, type Static } from 'typebox';
+import { IpAddress } from './common.ts';
+
+export const DeployBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    ip: IpAddress,
+    location: Type.Optional(Type.String({ maxLength: 100 })),
+    os: Type.Optional(Type.String({ maxLength: 100 })),
+    interface: Type.Optional(Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.:@-]+$' })),
+  },
+  // Deploy scripts in the field may send more (hostname, tags…): accept and ignore.
+  { additionalProperties: true },
+);
+export type DeployBody = Static<typeof DeployBody>;
+
+/** Kept exactly as agents in the field expect it: no data envelope. */
+export const DeployResponse = Type.Object({
+  ok: Type.Literal(true),
+  node_uuid: Type.String(),
+  api_key: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  name: Type.String(),
+  ip: Type.String(),
+});
