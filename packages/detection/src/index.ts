@@ -1,0 +1,38 @@
+// @breakwater/detection: the pure detection engine. Ticks in, decisions out.
+export { createDetectionEngine } from './engine.ts';
+export type { DetectionEngine, EngineDeps, EngineStatus } from './engine.ts';
+export type { DetectionEvent, NodeState, UpdateReason } from './incident/events.ts';
+export type { Incident, IncidentThreshold, TrafficSummary } from './incident/incident.ts';
+export { toAgentIncident } from './incident/agent-payload.ts';
+export type { AgentIncidentPayload, AgentThreshold } from './incident/agent-payload.ts';
+export { recommendMitigation } from './mitigation/recommend.ts';
+export type {
+  MitigationRecommendation,
+  FlowSpecRule,
+  FlowSpecMatch,
+  FlowSpecAction,
+  BlackholeIntent,
+  FirewallIntent,
+  RecommendOptions,
+} from './mitigation/recommend.ts';
+export {
+  DetectionConfigSchema,
+  ThresholdsSchema,
+  BaselineSchema,
+  HysteresisSchema,
+  ReportingSchema,
+  SeveritySchema,
+  ClassificationSchema,
+  HostOverrideSchema,
+} from './config/schema.ts';
+export type { DetectionConfig, DetectionConfigInput, HostOverride } from './config/schema.ts';
+export { resolveConfig, parseConfig, defaultConfig, DetectionConfigError } from './config/validate.ts';
+export type { ConfigError, ConfigResult } from './config/validate.ts';
+export { configForTarget } from './config/overrides.ts';
+export { classify } from './classify/classify.ts';
+export type { Classification, ClassifyInput, VectorShare } from './classify/classify.ts';
+export { AMPLIFICATION_SERVICES } from './classify/services.ts';
+export type { BaselineState, BaselineLevels } from './baseline/hourly-baseline.ts';
+export { THRESHOLD_NAMES } from './thresholds/thresholds.ts';
+export type { ThresholdName, EffectiveThreshold } from './thresholds/thresholds.ts';
+export type { WindowRates } from './window/sliding-window.ts';
