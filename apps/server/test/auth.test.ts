@@ -1,0 +1,137 @@
+// Credentials, roles, workspace isolation and rate limits.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { BACKENDS } from '@breakwater/testing';
+import { errorCode, startTestServer, type TestServer } from './harness.ts';
+
+const CSRF = { 'x-breakwater-csrf': '1' };
+
+for (const backend of BACKENDS) {
+  describe(`auth on ${backend.name}`, () => {
+    let t: TestServer;
+    before(async () => {
+      t = await startTestServer(backend);
+    });
+    after(async () => t.stop());
+
+    test('missing, malformed, wrong and revoked tokens get 401 in the envelope', async () => {
+      for (const auth of [undefined, 'Basic abc', 'Bearer', 'Bearer short', `Bearer bwa_${'0'.repeat(64)}`]) {
+        const r = await fetch(`${t.url}/api/v1/nodes`, { headers: auth ? { authorization: auth } : {} });
+        assert.equal(r.status, 401, String(auth));
+        const body = (await r.json()) as any;
+        assert.equal(body.ok, false);
+        assert.equal(body.error.code, 'unauthorized');
+      }
+      const cookie = await t.login(t.admin.email, t.admin.password);
+      const created = await t.request('POST', '/api/dash/tokens', { token: null, headers: { cookie, ...CSRF }, body: { name: 'ci', kind: 'api', role: 'viewer' } });
+      assert.equal(created.status, 201);
+      const secret = created.body.data.token;
+      assert.equal((await t.request('GET', '/api/v1/nodes', { token: secret })).status, 200);
+      const list = await t.request('GET', '/api/dash/tokens', { token: null, headers: { cookie } });
+      assert.ok(!JSON.stringify(list.body).includes(secret), 'a token secret is never shown again');
+      assert.equal((await t.request('DELETE', `/api/dash/tokens/${created.body.data.id}`, { token: null, headers: { cookie, ...CSRF } })).status, 200);
+      const revoked = await t.request('GET', '/api/v1/nodes', { token: secret });
+      assert.equal(revoked.status, 401);
+      assert.equal(errorCode(revoked), 'unauthorized');
+      // revoking a deploy token stops deployments too
+      const dep = await t.request('POST', '/api/dash/tokens', { token: null, headers: { cookie, ...CSRF }, body: { name: 'rollout', kind: 'deploy' } });
+      assert.equal((await t.request('POST', '/api/deploy', { token: dep.body.data.token, body: { name: 'via-new', ip: '192.0.2.1' } })).status, 200);
+      await t.request('DELETE', `/api/dash/tokens/${dep.body.data.id}`, { token: null, headers: { cookie, ...CSRF } });
+      assert.equal((await t.request('POST', '/api/deploy', { token: dep.body.data.token, body: { name: 'via-old', ip: '192.0.2.1' } })).status, 401);
+    });
+
+    test('secrets are stored only as digests and passwords with scrypt', async () => {
+      const db = t.server.ctx.db;
+      const dump = JSON.stringify([
+        (await sql`SELECT * FROM tokens`.execute(db)).rows,
+        (await sql`SELECT * FROM users`.execute(db)).rows,
+        (await sql`SELECT * FROM nodes`.execute(db)).rows,
+      ]);
+      assert.ok(!dump.includes(t.admin.apiToken) && !dump.includes(t.admin.deployToken) && !dump.includes(t.admin.password));
+      assert.match(dump, /scrypt\$32768\$8\$1\$/);
+    });
+
+    test('another workspace’s objects answer 404, and lists never show them', async () => {
+      const other = await t.addWorkspace();
+      const mine = await t.deploy(t.admin, 'mine');
+      const theirs = await t.deploy(other, 'theirs');
+      const inc = await t.agent(theirs, 'POST', '/incidents', { attack_family: 'udp_flood' });
+      const ch = await t.request('POST', '/api/v1/channels', { token: other.apiToken, body: { name: 'x', type: 'discord', config: { webhook_url: 'https://discord.com/api/webhooks/1/abc' } } });
+      assert.equal((await t.request('GET', `/api/v1/nodes/${theirs.uuid}`)).status, 404);
+      assert.equal((await t.request('PATCH', `/api/v1/nodes/${theirs.uuid}`, { body: { location: 'x' } })).status, 404);
+      assert.equal((await t.request('DELETE', `/api/v1/nodes/${theirs.uuid}`)).status, 404);
+      assert.equal((await t.request('GET', `/api/v1/nodes/${theirs.uuid}/metrics`)).status, 404);
+      assert.equal((await t.request('GET', `/api/v1/incidents/${inc.body.uuid}`)).status, 404);
+      assert.equal((await t.request('GET', `/api/v1/incidents/${inc.body.incident_id}`)).status, 404);
+      assert.equal((await t.request('DELETE', `/api/v1/channels/${ch.body.data.id}`)).status, 404);
+      const names = (await t.request('GET', '/api/v1/nodes?limit=100')).body.data.map((n: any) => n.name);
+      assert.ok(names.includes('mine') && !names.includes('theirs'));
+      assert.equal((await t.request('GET', `/api/v1/incidents?node=${theirs.uuid}`)).body.meta.total, 0);
+      // the node itself still works in its own workspace
+      assert.equal((await t.request('GET', `/api/v1/nodes/${theirs.uuid}`, { token: other.apiToken })).status, 200);
+      assert.equal((await t.request('GET', `/api/v1/nodes/${mine.uuid}`, { token: other.apiToken })).status, 404);
+    });
+
+    test('roles: a viewer reads but cannot change; an operator changes; only an admin manages tokens', async () => {
+      const cookie = await t.login(t.admin.email, t.admin.password);
+      const mk = async (role: string) => (await t.request('POST', '/api/dash/tokens', { token: null, headers: { cookie, ...CSRF }, body: { name: role, kind: 'api', role } })).body.data.token as string;
+      const viewer = await mk('viewer');
+      const operator = await mk('operator');
+      assert.equal((await t.request('GET', '/api/v1/nodes', { token: viewer })).status, 200);
+      const denied = await t.request('POST', '/api/v1/nodes', { token: viewer, body: { name: 'v', ip: '192.0.2.1' } });
+      assert.equal(denied.status, 403);
+      assert.equal(errorCode(denied), 'forbidden');
+      assert.equal((await t.request('POST', '/api/v1/channels', { token: viewer, body: { name: 'v', type: 'teams', config: { webhook_url: 'https://x.example/hook' } } })).status, 403);
+      assert.equal((await t.request('POST', '/api/v1/nodes', { token: operator, body: { name: 'by-operator', ip: '192.0.2.1' } })).status, 201);
+      // dashboard user management needs an admin session
+      const create = await t.request('POST', '/api/dash/users', { token: null, headers: { cookie, ...CSRF }, body: { email: 'viewer@example.com', name: 'V', role: 'viewer', password: 'a-long-password-1' } });
+      assert.equal(create.status, 201);
+      const vcookie = await t.login('viewer@example.com', 'a-long-password-1');
+      assert.equal((await t.request('GET', '/api/dash/me', { token: null, headers: { cookie: vcookie } })).body.data.role, 'viewer');
+      assert.equal((await t.request('GET', '/api/dash/tokens', { token: null, headers: { cookie: vcookie } })).status, 403);
+      assert.equal((await t.request('GET', '/api/v1/nodes', { token: null, headers: { cookie: vcookie } })).status, 200);
+      assert.equal((await t.request('POST', '/api/v1/nodes', { token: null, headers: { cookie: vcookie, ...CSRF }, body: { name: 'z', ip: '192.0.2.1' } })).status, 403);
+    });
+
+    test('sessions: wrong password 401, writes need the CSRF header, logout ends the session', async () => {
+      const wrong = await t.request('POST', '/api/dash/login', { token: null, body: { email: t.admin.email, password: 'nope' } });
+      assert.equal(wrong.status, 401);
+      const unknown = await t.request('POST', '/api/dash/login', { token: null, body: { email: 'ghost@example.com', password: 'nope' } });
+      assert.equal(unknown.status, 401);
+      assert.equal(unknown.body.error.message, wrong.body.error.message); // no hint which emails exist
+      const cookie = await t.login(t.admin.email, t.admin.password);
+      const noCsrf = await t.request('POST', '/api/v1/nodes', { token: null, headers: { cookie }, body: { name: 'csrf', ip: '192.0.2.1' } });
+      assert.equal(noCsrf.status, 403);
+      assert.equal((await t.request('POST', '/api/v1/nodes', { token: null, headers: { cookie, ...CSRF }, body: { name: 'csrf', ip: '192.0.2.1' } })).status, 201);
+      await t.request('POST', '/api/dash/logout', { token: null, headers: { cookie, ...CSRF } });
+      assert.equal((await t.request('GET', '/api/dash/me', { token: null, headers: { cookie } })).status, 401);
+      const audit = await t.request('GET', '/api/dash/audit', { token: null, headers: { cookie: await t.login(t.admin.email, t.admin.password) } });
+      const actions = audit.body.data.map((a: any) => a.action);
+      assert.ok(actions.includes('node.create') && actions.includes('token.revoke') && actions.includes('session.login'), actions.join(','));
+    });
+
+    test('rate limit per token: headers on every answer, 429 past the workspace limit, reset next minute', async () => {
+      const ws = await t.addWorkspace({ rateLimit: 5 });
+      t.clock.advance(60_000 - (t.clock.now() % 60_000) + 1000); // start of a fresh window
+      const statuses: number[] = [];
+      let last;
+      for (let i = 0; i < 7; i++) {
+        last = await t.request('GET', '/api/v1/workspace', { token: ws.apiToken });
+        statuses.push(last.status);
+        if (i === 0) {
+          assert.equal(last.headers.get('x-ratelimit-limit'), '5');
+          assert.equal(last.headers.get('x-ratelimit-remaining'), '4');
+          assert.ok(Number(last.headers.get('x-ratelimit-reset')) > 0);
+        }
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+      assert.equal(errorCode(last!), 'rate_limited');
+      assert.ok(Number(last!.headers.get('retry-after')) > 0);
+      // limits are per token: the deploy token of the same workspace still has its own budget
+      assert.equal((await t.request('GET', '/api/v1/workspace', { token: ws.deployToken })).status, 200);
+      t.clock.advance(60_000);
+      assert.equal((await t.request('GET', '/api/v1/workspace', { token: ws.apiToken })).status, 200);
+    });
+  });
+}
