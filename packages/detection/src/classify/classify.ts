@@ -100,8 +100,14 @@ export function classify(input: ClassifyInput, cfg: ClassificationConfig): Class
     .map((e) => ({ ...e, packetShare: sumP > 0 ? e.packets / sumP : 0, byteShare: sumB > 0 ? e.bytes / sumB : 0 }))
     .map((e) => ({ ...e, share: Math.max(e.packetShare, e.byteShare) }))
     .sort((a, b) => b.share - a.share);
+  // A byte share alone needs some packet share too: byte counts of flag vectors are estimates, and
+  // a rounding residue of a big-packet vector must not pass for a second attack.
+  const S = cfg.significantShare;
   let significant = shares.filter(
-    (e) => e.share >= cfg.significantShare || (e.v.threshold !== undefined && fired.has(e.v.threshold) && e.packetShare >= 0.05),
+    (e) =>
+      e.packetShare >= S ||
+      (e.byteShare >= S && e.packetShare >= S / 4) ||
+      (e.v.threshold !== undefined && fired.has(e.v.threshold) && e.packetShare >= 0.05),
   );
   if (significant.length === 0) {
     const largest = shares[0];
