@@ -50,8 +50,11 @@ function describe(e: ErrorObject): string {
 
 /** "name: must NOT have more than 100 characters" — the field first, then the rule. */
 export function validationMessage(part: string, errors: ErrorObject[]): string {
-  // In a union the most specific error (deepest path) says the most.
-  const best = [...errors].filter((e) => e.keyword !== 'anyOf').sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? errors[0];
+  // In a union the most specific error says the most: the deepest path first, then one
+  // that is not a bare type mismatch (that only says the input took another branch).
+  const score = (e: ErrorObject) => e.instancePath.split('/').length * 2 + (e.keyword === 'type' ? 0 : 1);
+  const candidates = errors.filter((e) => e.keyword !== 'anyOf');
+  const best = candidates.reduce<ErrorObject | undefined>((a, e) => (!a || score(e) > score(a) ? e : a), undefined) ?? errors[0];
   if (!best) return `${part} is invalid`;
   return `${fieldPath(part, best)}: ${describe(best)}`;
 }

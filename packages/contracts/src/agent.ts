@@ -39,9 +39,9 @@ export type MetricSample = Static<typeof MetricSample>;
 const MAX_BATCH = 3600;
 /** One sample, a JSON array of samples, or `{ batch: [...] }`. */
 export const MetricsBody = Type.Union([
-  Type.Array(MetricSample, { minItems: 1, maxItems: MAX_BATCH }),
-  Type.Object({ batch: Type.Array(MetricSample, { minItems: 1, maxItems: MAX_BATCH }) }, open),
   MetricSample,
+  Type.Array(MetricSample, { minItems: 1, maxItems: MAX_BATCH }),
+  Type.Object({ batch: Type.Array(MetricSample, { minItems: 1, maxItems: MAX_BATCH }) }, { additionalProperties: true, required: ['batch'] }),
 ]);
 export type MetricsBody = Static<typeof MetricsBody>;
 
