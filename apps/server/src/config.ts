@@ -33,7 +33,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   offlineAfterSeconds: 90,
   sessionTtlSeconds: 12 * 3600,
   defaultRateLimitPerMinute: 1000,
-  defaultNodeQuota: 1000,
+  defaultNodeQuota: 100_000,
   retention: { rawHours: 48, minuteDays: 30, hourDays: 400 },
   rollupIntervalSeconds: 60,
   ingestFlushMs: 10,

@@ -32,7 +32,7 @@ export interface TestServer {
   clock: TestClock;
   admin: Creds & { email: string; password: string };
   dataDir: string;
-  request<T = any>(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: BodyInit; headers?: Record<string, string> }): Promise<Reply<T>>;
+  request<T = any>(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: RequestInit["body"]; headers?: Record<string, string> }): Promise<Reply<T>>;
   addWorkspace(opts?: { nodeQuota?: number; rateLimit?: number }): Promise<Creds>;
   deploy(creds: Creds, name?: string, ip?: string): Promise<{ uuid: string; key: string }>;
   agent<T = any>(node: { uuid: string; key: string }, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
@@ -48,11 +48,11 @@ export async function startTestServer(backend: TestBackend, overrides: Partial<S
   const b = server.bootstrapped!;
   const url = server.url;
 
-  async function request<T>(method: string, path: string, opts: { token?: string | null; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  async function request<T>(method: string, path: string, opts: { token?: string | null; body?: unknown; raw?: RequestInit["body"]; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     const token = opts.token === undefined ? b.api_token : opts.token;
     if (token) headers.authorization = `Bearer ${token}`;
-    let body: BodyInit | undefined = opts.raw;
+    let body: RequestInit["body"] = opts.raw;
     if (opts.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(opts.body);

@@ -29,7 +29,9 @@ export async function serverCommand(argv: string[]): Promise<void> {
       ...(pcapMax ? { pcapMaxBytes: Number(pcapMax) } : {}),
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^config /, '--'));
+    // Config errors name the config key; here the operator typed a flag, so name that.
+    const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url' };
+    throw new UsageError((err as Error).message.replace(/^config (\w+)/, (_m, key: string) => `--${flags[key] ?? key}`));
   }
   const server = await createServer(config).start({ bootstrapIfEmpty: true });
   if (server.bootstrapped) {

@@ -133,7 +133,7 @@ export class IncidentService {
     if (body.top_dst_ports !== undefined) patch.top_dst_ports = toJson(body.top_dst_ports);
     if (body.ioc_matches !== undefined) patch.ioc_matches = toJson(body.ioc_matches);
     else if (body.ioc_hits !== undefined) patch.ioc_matches = toJson([body.ioc_hits].flat());
-    const more = extras(body as Record<string, unknown>);
+    const more = extras(body);
     if (Object.keys(more).length > 0) patch.extra = toJson({ ...fromJson<Record<string, unknown>>(cur.extra, {}), ...more });
     if (resolving) {
       const end = Math.max(parseTime((body as IncidentResolveBody).resolved_at, now), cur.started_at);

@@ -51,15 +51,15 @@ export async function listNodes(db: Db, workspaceId: string, q: NodeListQuery): 
     .where('deleted_at', 'is', null);
   if (q.status) countQ = countQ.where(statusIs(q.status, q.offlineBefore));
   const total = Number((await countQ.executeTakeFirstOrThrow()).n);
-  return { rows: rows as NodeWithStatus[], total };
+  return { rows: rows, total };
 }
 
 export async function getNodeByUuid(db: Db, workspaceId: string, uuid: string, offlineBefore: number): Promise<NodeWithStatus | undefined> {
-  return (await live(db, workspaceId, offlineBefore).where('nodes.uuid', '=', uuid).executeTakeFirst()) as NodeWithStatus | undefined;
+  return (await live(db, workspaceId, offlineBefore).where('nodes.uuid', '=', uuid).executeTakeFirst());
 }
 
 export async function getNodeById(db: Db, workspaceId: string, id: number, offlineBefore: number): Promise<NodeWithStatus | undefined> {
-  return (await live(db, workspaceId, offlineBefore).where('nodes.id', '=', id).executeTakeFirst()) as NodeWithStatus | undefined;
+  return (await live(db, workspaceId, offlineBefore).where('nodes.id', '=', id).executeTakeFirst());
 }
 
 /** Node-key authentication: the row for a live node holding this key digest. */

@@ -1,0 +1,110 @@
+// The `breakwater` command as an operator runs it: a real process, real storage.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createTestDatabase, waitFor } from '@breakwater/testing';
+
+const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'breakwater.mjs');
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'bw-cli-'));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('breakwater admin init', () => {
+  test('prints the first credentials once as JSON, then refuses to run again (SQLite)', () => {
+    const dir = tmp();
+    const first = run(['admin', 'init', '--json', '--data-dir', dir]);
+    assert.equal(first.status, 0, first.stderr);
+    const out = JSON.parse(first.stdout);
+    assert.deepEqual(Object.keys(out).sort(), ['admin_email', 'admin_password', 'api_token', 'deploy_token', 'workspace_id', 'workspace_name']);
+    assert.match(out.deploy_token, /^bwd_[0-9a-f]{64}$/);
+    assert.match(out.api_token, /^bwa_[0-9a-f]{64}$/);
+    const second = run(['admin', 'init', '--json', '--data-dir', dir]);
+    assert.equal(second.status, 2);
+    assert.match(second.stderr, /already initialised/);
+    assert.equal(second.stdout, '');
+  });
+
+  test('works on PostgreSQL with --database-url and refuses twice there too', async () => {
+    const { url, drop } = await createTestDatabase();
+    try {
+      const first = run(['admin', 'init', '--json', '--database-url', url]);
+      assert.equal(first.status, 0, first.stderr);
+      assert.ok(JSON.parse(first.stdout).api_token);
+      assert.equal(run(['admin', 'init', '--json', '--database-url', url]).status, 2);
+    } finally {
+      await drop();
+    }
+  });
+
+  test('bad flags name the flag and what is allowed', () => {
+    const noJson = run(['admin', 'init']);
+    assert.equal(noJson.status, 2);
+    assert.match(noJson.stderr, /--json is required/);
+    const unknown = run(['admin', 'init', '--json', '--colour', 'red']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--colour/);
+    assert.match(unknown.stderr, /allowed flags: --json, --data-dir, --database-url/);
+    const badUrl = run(['admin', 'init', '--json', '--database-url', 'mysql://x']);
+    assert.equal(badUrl.status, 2);
+    assert.match(badUrl.stderr, /--database-url: must be a postgres:\/\//);
+    const sub = run(['admin', 'frobnicate']);
+    assert.equal(sub.status, 2);
+    assert.match(sub.stderr, /allowed: init/);
+    const cmd = run(['launch-missiles']);
+    assert.equal(cmd.status, 2);
+    assert.match(cmd.stderr, /unknown command "launch-missiles"/);
+  });
+});
+
+describe('breakwater server', () => {
+  test('bad flags exit 2 with the flag named', () => {
+    for (const [args, msg] of [
+      [['server', '--port', 'http'], /--port: must be a port number from 0 to 65535/],
+      [['server', '--port', '70000'], /--port: /],
+      [['server', '--pcap-max-bytes', '10MB'], /--pcap-max-bytes: must be a whole number/],
+      [['server', '--log-level', 'chatty'], /--log-level: must be one of fatal, error/],
+      [['server', '--verbose'], /Unknown option '--verbose'/],
+    ] as const) {
+      const r = run([...args, '--data-dir', tmp()]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+    }
+  });
+
+  test('first start creates the workspace, prints the secrets once, and serves the API with them', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const url = await waitFor('server to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 20_000);
+      const token = /API token:\s+(\S+)/.exec(out)?.[1];
+      assert.match(out, /Admin password:\s+\S{12,}/);
+      assert.match(out, /Deploy token:\s+bwd_/);
+      const r = await fetch(`${url}/api/v1/workspace`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    // a second start on the same data keeps the workspace and prints no secrets
+    const again = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out2 = '';
+    again.stdout.on('data', (d: Buffer) => (out2 += d.toString()));
+    try {
+      await waitFor('second start', () => /listening on/.test(out2), 20_000);
+      assert.ok(!/API token:/.test(out2));
+    } finally {
+      again.kill('SIGTERM');
+      await new Promise((r) => again.once('exit', r));
+    }
+  });
+});
