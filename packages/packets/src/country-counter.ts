@@ -1,0 +1,94 @@
+// Country breakdown through an injected geo lookup (the GeoIP reader lives elsewhere).
+// Lookups are cached per address in a direct-mapped table and capped per tick: under a
+// random-source flood every packet would miss, and a lookup per packet (plus the address
+// string it needs) would cost more than decoding. Past the cap, one miss in
+// `MISS_STRIDE` is looked up and credited for the misses since the last one, so totals stay
+// exact and the split is a systematic sample.
+
+import type { IpLayer } from './decoded-packet.ts';
+import { formatIp } from './format-address.ts';
+
+export type GeoLookup = (ip: string) => string | null | undefined;
+
+const UNKNOWN = '??';
+const CACHE_BITS = 12;
+const MISS_STRIDE = 16;
+
+export class CountryCounter {
+  readonly #geo: GeoLookup;
+  readonly #budget: number;
+  readonly #cacheKeys = new Uint32Array((1 << CACHE_BITS) * 4);
+  /** Interned country index + 1; 0 = empty slot. */
+  readonly #cacheCode = new Int32Array(1 << CACHE_BITS);
+  readonly #codes: string[] = [];
+  readonly #codeIndex = new Map<string, number>();
+  #counts: number[] = [];
+  #lookups = 0;
+  #pendingMisses = 0;
+
+  constructor(geo: GeoLookup, lookupsPerTick = 2048) {
+    this.#geo = geo;
+    this.#budget = lookupsPerTick;
+  }
+
+  /** Credits one packet to the source of `l` (whose key words and hash are given). */
+  add(w0: number, w1: number, w2: number, w3: number, hash: number, l: IpLayer, b: Uint8Array): void {
+    const slot = hash >>> (32 - CACHE_BITS);
+    const k = slot * 4;
+    const keys = this.#cacheKeys;
+    const cached = this.#cacheCode[slot]!;
+    if (cached !== 0 && keys[k] === w0 >>> 0 && keys[k + 1] === w1 >>> 0 && keys[k + 2] === w2 >>> 0 && keys[k + 3] === w3 >>> 0) {
+      this.#counts[cached - 1]! += 1;
+      return;
+    }
+    let weight = 1;
+    if (this.#lookups >= this.#budget) {
+      this.#pendingMisses++;
+      if (this.#pendingMisses < MISS_STRIDE) return;
+      weight = this.#pendingMisses;
+      this.#pendingMisses = 0;
+    }
+    this.#lookups++;
+    const idx = this.#intern(this.#lookup(formatIp(b, l.srcOffset, l.version)));
+    keys[k] = w0;
+    keys[k + 1] = w1;
+    keys[k + 2] = w2;
+    keys[k + 3] = w3;
+    this.#cacheCode[slot] = idx + 1;
+    this.#counts[idx]! += weight;
+  }
+
+  /** Country → packets for the tick, then starts the next tick. */
+  take(): Record<string, number> {
+    if (this.#pendingMisses > 0) this.#counts[this.#intern(UNKNOWN)]! += this.#pendingMisses;
+    const r: Record<string, number> = {};
+    for (let i = 0; i < this.#codes.length; i++) if (this.#counts[i]! > 0) r[this.#codes[i]!] = this.#counts[i]!;
+    this.#counts = this.#counts.map(() => 0);
+    this.#lookups = 0;
+    this.#pendingMisses = 0;
+    return r;
+  }
+
+  #lookup(ip: string): string {
+    try {
+      const c = this.#geo(ip);
+      // Only well-formed codes become keys: the lookup's data is not ours to trust either.
+      if (typeof c !== 'string') return UNKNOWN;
+      const up = c.toUpperCase();
+      return /^[A-Z]{2}$/.test(up) ? up : UNKNOWN;
+    } catch {
+      return UNKNOWN;
+    }
+  }
+
+  #intern(code: string): number {
+    let i = this.#codeIndex.get(code);
+    if (i === undefined) {
+      i = this.#codes.length;
+      this.#codes.push(code);
+      this.#codeIndex.set(code, i);
+      this.#counts.push(0);
+    }
+    return i;
+  }
+}
