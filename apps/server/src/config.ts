@@ -36,7 +36,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   defaultNodeQuota: 100_000,
   retention: { rawHours: 48, minuteDays: 30, hourDays: 400 },
   rollupIntervalSeconds: 60,
-  ingestFlushMs: 10,
+  ingestFlushMs: 0,
   logLevel: 'info',
   secureCookies: false,
 };

@@ -4,6 +4,8 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { SqliteDialect } from 'kysely';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
+const STATEMENT_CACHE = 500;
+
 type Param = null | number | bigint | string | Uint8Array;
 
 function toParams(parameters: ReadonlyArray<unknown>): Param[] {
@@ -34,9 +36,22 @@ export function openSqlite(path: string): { dialect: SqliteDialect; raw: Databas
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
+  // Preparing is a large share of a small query's cost; hot statements repeat verbatim.
+  const cache = new Map<string, SqliteStatement>();
   const database: SqliteDatabase = {
     close: () => raw.close(),
-    prepare: (sql) => wrapStatement(raw.prepare(sql)),
+    prepare: (sql) => {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+        cache.set(sql, stmt); // most recently used last
+        return stmt;
+      }
+      stmt = wrapStatement(raw.prepare(sql));
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+      return stmt;
+    },
   };
   return { dialect: new SqliteDialect({ database }), raw };
 }

@@ -30,7 +30,7 @@ export class Auth {
   readonly #limiter = new RateLimiter();
   // Short TTLs bound how long a revoked credential can live on in another replica;
   // revocation through this replica clears its entry at once.
-  readonly #nodeCache = new TtlCache<NodeRow>(10_000, 50_000);
+  readonly #nodeCache = new TtlCache<NodeRow>(30_000, 200_000);
   readonly #tokenCache = new TtlCache<Principal>(5_000, 10_000);
   readonly #limitCache = new TtlCache<number>(10_000, 10_000);
 

@@ -18,7 +18,8 @@ interface Pending {
 export class MetricsIngest {
   readonly #deps: IngestDeps;
   #pending: Pending = { rows: [], latest: [], waiters: [] };
-  #timer: NodeJS.Timeout | null = null;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  #busy = false;
   #flushing: Promise<void> = Promise.resolve();
   /** Minute starts that received samples since the last roll-up. */
   readonly dirtyMinutes = new Set<number>();
@@ -33,14 +34,21 @@ export class MetricsIngest {
       for (const r of rows) p.rows.push(r);
       p.latest.push(latest);
       p.waiters.push({ resolve, reject });
-      this.#timer ??= setTimeout(() => this.#flush(), this.#deps.flushMs);
+      // While a flush runs, new rows wait for it and then go together: the batch grows
+      // with the load by itself, so no fixed window has to be paid at low load.
+      if (!this.#timer && !this.#busy) this.#schedule();
     });
   }
 
-  /** Writes whatever is pending now; used at shutdown. */
+  #schedule(): void {
+    this.#timer = this.#deps.flushMs > 0 ? setTimeout(() => this.#flush(), this.#deps.flushMs) : setImmediate(() => this.#flush());
+  }
+
+  /** Writes whatever is pending now; used at shutdown and before roll-ups. */
   async drain(): Promise<void> {
     if (this.#timer) {
-      clearTimeout(this.#timer);
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
       this.#flush();
     }
     await this.#flushing;
@@ -51,6 +59,7 @@ export class MetricsIngest {
     const batch = this.#pending;
     this.#pending = { rows: [], latest: [], waiters: [] };
     // Flushes run one after another so a node's rows are committed in arrival order.
+    this.#busy = true;
     this.#flushing = this.#flushing.then(async () => {
       try {
         const latest = newestPerNode(batch.latest);
@@ -63,6 +72,9 @@ export class MetricsIngest {
       } catch (err) {
         this.#deps.onError(err);
         for (const w of batch.waiters) w.reject(err);
+      } finally {
+        this.#busy = false;
+        if (this.#pending.waiters.length > 0 && !this.#timer) this.#schedule();
       }
     });
   }

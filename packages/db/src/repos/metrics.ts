@@ -7,12 +7,32 @@ export type RollupTable = 'metrics_1m' | 'metrics_1h';
 
 const INSERT_CHUNK = 500;
 
+/** Splits n into chunks of a few fixed sizes, so statement texts repeat and stay prepared. */
+export function fixedChunks(n: number): number[] {
+  const out: number[] = [];
+  for (const size of [INSERT_CHUNK, 100, 25, 5, 1]) {
+    while (n >= size) {
+      out.push(size);
+      n -= size;
+    }
+  }
+  return out;
+}
+
+function* slices<T>(rows: T[]): Generator<T[]> {
+  let i = 0;
+  for (const size of fixedChunks(rows.length)) {
+    yield rows.slice(i, i + size);
+    i += size;
+  }
+}
+
 /** Idempotent on (node, second): an agent that resends a batch after a timeout adds nothing. */
 export async function insertMetrics(db: Db, rows: MetricRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+  for (const chunk of slices(rows)) {
     await db
       .insertInto('metrics')
-      .values(rows.slice(i, i + INSERT_CHUNK))
+      .values(chunk)
       .onConflict((oc) => oc.columns(['node_id', 'ts']).doNothing())
       .execute();
   }
@@ -32,8 +52,8 @@ export interface LatestSample {
 
 /** One statement for a whole flush: the latest sample of each node becomes its live values. */
 export async function applyLatestSamples(db: Db, samples: LatestSample[]): Promise<void> {
-  for (let i = 0; i < samples.length; i += INSERT_CHUNK) {
-    const values = samples.slice(i, i + INSERT_CHUNK).map(
+  for (const chunk of slices(samples)) {
+    const values = chunk.map(
       (s) =>
         sql`(CAST(${s.nodeId} AS BIGINT), CAST(${s.ts} AS BIGINT), CAST(${s.seenAt} AS BIGINT), CAST(${s.pps} AS BIGINT), CAST(${s.bps} AS BIGINT),
           CAST(${s.tcpPct} AS DOUBLE PRECISION), CAST(${s.udpPct} AS DOUBLE PRECISION), CAST(${s.icmpPct} AS DOUBLE PRECISION), CAST(${s.connCount} AS BIGINT))`,
