@@ -17,9 +17,9 @@ import { createTestDatabase, waitFor } from '@breakwater/testing';
 const { values } = parseArgs({
   options: { engine: { type: 'string', default: 'both' }, steps: { type: 'string', default: '1000,2500,5000,7500,10000,12500' }, seconds: { type: 'string', default: '10' } },
 });
-const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine!];
+const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
 if (!engines.every((e) => e === 'sqlite' || e === 'postgres')) throw new Error('--engine: sqlite, postgres or both');
-const steps = values.steps!.split(',').map(Number);
+const steps = values.steps.split(',').map(Number);
 if (!steps.every((s) => Number.isInteger(s) && s > 0)) throw new Error('--steps: comma-separated positive integers');
 const seconds = Number(values.seconds);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'breakwater.mjs');
@@ -31,7 +31,7 @@ async function startServer(dataDir: string, databaseUrl?: string): Promise<{ url
   const args = [BIN, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const url = await waitFor('server', () => /listening on (\S+)/.exec(out)?.[1], 30_000);
   return { url, proc };
 }
