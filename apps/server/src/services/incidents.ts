@@ -13,7 +13,6 @@ const KNOWN = new Set([
   'started_at', 'duration_seconds', 'resolved_at',
 ]);
 
-const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
 
 /** How far past the node's threshold the peak went decides severity when the agent gives none. */
 export function severityFromPeak(peakPps: number, threshold: number | null): Severity {
@@ -113,16 +112,16 @@ export class IncidentService {
 
   async #apply(cur: IncidentRow, body: AnyBody, resolving: boolean): Promise<IncidentRow> {
     const now = this.#deps.clock.now();
+    const { db } = this.#deps;
+    // While it lasts, peaks and severity only rise, atomically; the agent's verdict at resolve is final.
+    await incidents.raiseIncident(db, cur.id, {
+      peakPps: body.peak_pps, peakBps: body.peak_bps, sourceIpCount: body.source_ip_count, updatedAt: now,
+      severity: body.severity !== undefined && !resolving ? { value: body.severity, order: SEVERITIES } : undefined,
+    });
     const patch: IncidentPatch = { updated_at: now };
-    if (body.peak_pps !== undefined) patch.peak_pps = Math.max(cur.peak_pps, Math.round(body.peak_pps));
-    if (body.peak_bps !== undefined) patch.peak_bps = Math.max(cur.peak_bps, Math.round(body.peak_bps));
-    if (body.severity !== undefined) {
-      // While it lasts severity only escalates; the agent's verdict at resolve is final.
-      patch.severity = resolving || rank(body.severity) > rank(cur.severity) ? body.severity : cur.severity;
-    }
+    if (body.severity !== undefined && resolving) patch.severity = body.severity;
     if (body.attack_family !== undefined && resolving) patch.attack_family = body.attack_family;
     if (body.attack_subtype !== undefined) patch.attack_subtype = body.attack_subtype;
-    if (body.source_ip_count !== undefined) patch.source_ip_count = Math.max(cur.source_ip_count ?? 0, Math.round(body.source_ip_count));
     if (body.spoofing_detected !== undefined) patch.spoofing_detected = body.spoofing_detected || cur.spoofing_detected === 1 ? 1 : 0;
     if (body.botnet_detected !== undefined) patch.botnet_detected = body.botnet_detected || cur.botnet_detected === 1 ? 1 : 0;
     if (body.confidence !== undefined) patch.confidence = body.confidence;
@@ -142,7 +141,9 @@ export class IncidentService {
       const reported = (body as IncidentResolveBody).duration_seconds;
       patch.duration_seconds = reported !== undefined ? Math.round(reported) : Math.round((end - cur.started_at) / 1000);
     }
-    await incidents.updateIncident(this.#deps.db, cur.id, patch);
-    return { ...cur, ...patch };
+    await incidents.updateIncident(db, cur.id, patch);
+    const fresh = await incidents.getIncidentRow(db, cur.id);
+    if (!fresh) throw notFound('Incident');
+    return fresh;
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { IncidentTable } from '../schema.ts';
 
@@ -85,4 +86,42 @@ export async function incidentsSince(db: Db, workspaceId: string, since: number)
 
 export async function activeIncidentsForNode(db: Db, nodeId: number): Promise<IncidentRow[]> {
   return db.selectFrom('incidents').selectAll().where('node_id', '=', nodeId).where('status', '=', 'active').execute();
+}
+
+export interface IncidentRaise {
+  peakPps?: number | undefined;
+  peakBps?: number | undefined;
+  sourceIpCount?: number | undefined;
+  /** Severities in ascending order, and the one reported. */
+  severity?: { value: string; order: readonly string[] } | undefined;
+  updatedAt: number;
+}
+
+/**
+ * Peaks, source counts and severity only ever go up while an incident lasts. Doing the
+ * comparison in the UPDATE makes concurrent reports from one agent safe: no read-modify-
+ * write race can lower a value another request just raised.
+ */
+export async function raiseIncident(db: Db, id: number, r: IncidentRaise): Promise<void> {
+  const atLeast = (col: 'peak_pps' | 'peak_bps' | 'source_ip_count', v: number) =>
+    sql<number>`CASE WHEN ${sql.ref(col)} IS NULL OR ${sql.ref(col)} < ${v} THEN ${v} ELSE ${sql.ref(col)} END`;
+  const rankOf = (expr: ReturnType<typeof sql.ref> | string, order: readonly string[]) =>
+    sql`CASE ${typeof expr === 'string' ? sql.lit(expr) : expr} ${sql.join(order.map((s, i) => sql`WHEN ${sql.lit(s)} THEN ${sql.lit(i)}`), sql` `)} ELSE -1 END`;
+  await db
+    .updateTable('incidents')
+    .set(() => ({
+      updated_at: r.updatedAt,
+      ...(r.peakPps !== undefined ? { peak_pps: atLeast('peak_pps', Math.round(r.peakPps)) } : {}),
+      ...(r.peakBps !== undefined ? { peak_bps: atLeast('peak_bps', Math.round(r.peakBps)) } : {}),
+      ...(r.sourceIpCount !== undefined ? { source_ip_count: atLeast('source_ip_count', Math.round(r.sourceIpCount)) } : {}),
+      ...(r.severity
+        ? { severity: sql<string>`CASE WHEN ${rankOf(r.severity.value, r.severity.order)} > ${rankOf(sql.ref('severity'), r.severity.order)} THEN ${r.severity.value} ELSE severity END` }
+        : {}),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function getIncidentRow(db: Db, id: number): Promise<IncidentRow | undefined> {
+  return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
