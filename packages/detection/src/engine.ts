@@ -52,6 +52,9 @@ export interface DetectionEngine {
 const LEARN_EVERY_MS = 1000;
 /** Below this window coverage the rate underestimates traffic, so it is not learned as normal. */
 const LEARN_MIN_COVERAGE = 0.9;
+/** A jump in time longer than any timer of the engine (cooldown, update interval ≤ 1 h) counts as
+ * this much: it keeps the monotonic clock far from where doubles lose milliseconds. */
+const MAX_STEP_MS = 10 * 3_600_000;
 
 export function createDetectionEngine(config: DetectionConfigInput | DetectionConfig, deps: EngineDeps = {}): DetectionEngine {
   const cfg = configForTarget(parseConfig(config), deps.target);
@@ -117,18 +120,19 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
         return [];
       }
       lastTickMs = tick.durationMs;
-      mono += pushed === 'reset' || !Number.isFinite(prevEnd) ? tick.durationMs : Math.max(0, window.end() - prevEnd);
+      mono += pushed === 'reset' || !Number.isFinite(prevEnd) ? tick.durationMs : Math.min(MAX_STEP_MS, Math.max(0, window.end() - prevEnd));
       return evaluate(tick);
     },
     advance(now) {
       const events: DetectionEvent[] = [];
-      if (!Number.isFinite(now)) return events;
+      if (!(Math.abs(now) <= 1e13)) return events;
       // Step tick by tick so the window drains and the cooldown runs as if empty ticks had come;
       // past what any decision needs, jump.
-      const maxSteps = Math.ceil((cfg.windowMs + cfg.hysteresis.cooldownMs + cfg.reporting.updateIntervalMs) / lastTickMs) + 2;
+      const step = Math.max(lastTickMs, 10);
+      const maxSteps = Math.min(100_000, Math.ceil((cfg.windowMs + cfg.hysteresis.cooldownMs + cfg.reporting.updateIntervalMs) / step) + 2);
       for (let i = 0; i < maxSteps && window.end() < now; i++) {
         const prevEnd = window.end();
-        const to = Number.isFinite(prevEnd) ? Math.min(now, prevEnd + lastTickMs) : now;
+        const to = Number.isFinite(prevEnd) ? Math.min(now, prevEnd + step) : now;
         window.advance(to);
         mono += Number.isFinite(prevEnd) ? to - prevEnd : 0;
         events.push(...evaluate(undefined));
@@ -136,7 +140,7 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
       if (window.end() < now) {
         const prevEnd = window.end();
         window.advance(now);
-        mono += now - prevEnd;
+        mono += Math.min(MAX_STEP_MS, now - prevEnd);
         events.push(...evaluate(undefined));
       }
       return events;

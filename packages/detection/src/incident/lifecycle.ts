@@ -180,8 +180,9 @@ export function createIncidentLifecycle(cfg: DetectionConfig, deps: LifecycleDep
 
       if (a.belowSince && ctx.mono - a.belowSince.mono >= cfg.hysteresis.cooldownMs) {
         inc.status = 'resolved';
-        inc.endedAt = a.belowSince.wall;
-        inc.resolvedAt = ctx.wall;
+        // After a source clock stepped back, wall time may sit before the start: clamp.
+        inc.endedAt = Math.max(inc.startedAt, a.belowSince.wall);
+        inc.resolvedAt = Math.max(inc.endedAt, ctx.wall);
         reclassify(a);
         active = undefined;
         return [{ type: 'incident.resolved', at: ctx.wall, incident: snapshot(a) }];

@@ -6,7 +6,11 @@ import type { Counter, HeavyHitter, TcpFlagCounts, TickStats } from '@breakwater
 const MAX_LIST = 1000;
 const MAX_KEYS = 1000;
 
-export const count = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0);
+/** Far above any link (10^12 packets in one tick) yet far from overflow when scaled and summed. */
+const MAX_COUNT = 1e12;
+const MAX_SAMPLE_RATE = 1e6;
+
+export const count = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? Math.min(x, MAX_COUNT) : 0);
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -54,14 +58,16 @@ export function sanitizeTick(input: unknown, fallbackTs: number, defaultDuration
   const tcpFlags = Object.fromEntries(FLAGS.map((f) => [f, count(flagsIn[f])])) as unknown as TcpFlagCounts;
   const decoded = counter(t.decoded);
   const total = counter(t.total);
-  const sampleRate = count(t.sampleRate) >= 1 ? count(t.sampleRate) : 1;
+  const sampleRate = count(t.sampleRate) >= 1 ? Math.min(count(t.sampleRate), MAX_SAMPLE_RATE) : 1;
   // Offline analysis or a collector may leave totals at zero while reporting detail.
   if (total.packets < decoded.packets * sampleRate) {
     total.packets = decoded.packets * sampleRate;
     total.bytes = Math.max(total.bytes, decoded.bytes * sampleRate);
   }
-  const ts = typeof t.ts === 'number' && Number.isFinite(t.ts) ? t.ts : fallbackTs;
-  const duration = count(t.durationMs) > 0 ? Math.min(count(t.durationMs), 3_600_000) : defaultDurationMs;
+  // Beyond year 2286 adding a 100 ms duration no longer changes a double: such a clock is broken.
+  const ts = typeof t.ts === 'number' && Math.abs(t.ts) <= 1e13 ? t.ts : fallbackTs;
+  // Sub-millisecond ticks are nonsense from a broken source, and would make time crawl.
+  const duration = count(t.durationMs) >= 1 ? Math.min(count(t.durationMs), 3_600_000) : defaultDurationMs;
   return {
     ts,
     durationMs: duration,
