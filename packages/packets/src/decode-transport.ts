@@ -16,10 +16,11 @@ export function decodeTcp(pkt: DecodedPacket, l: IpLayer, b: Uint8Array, off: nu
   l.tcpWindow = (b[off + 14]! << 8) | b[off + 15]!;
   l.tcpHeaderLength = hl;
   l.transport = true;
-  if (hl < 20 || hl > declared) return fail(pkt, DecodeStatus.malformed, Decoder.tcp, depth);
+  // A first fragment may end inside the options; only the reassembled packet has them all.
+  if (hl < 20 || (hl > declared && !l.moreFragments)) return fail(pkt, DecodeStatus.malformed, Decoder.tcp, depth);
   l.tcpOptionsLength = hl - 20;
   setPayload(l, off + hl, declared - hl, end);
-  if (end - off < hl) return fail(pkt, DecodeStatus.truncated, Decoder.tcp, depth);
+  if (end - off < hl && hl <= declared) return fail(pkt, DecodeStatus.truncated, Decoder.tcp, depth);
   return DecodeStatus.ok;
 }
 
@@ -31,11 +32,12 @@ export function decodeUdp(pkt: DecodedPacket, l: IpLayer, b: Uint8Array, off: nu
   const len = (b[off + 4]! << 8) | b[off + 5]!;
   l.udpLength = len;
   l.transport = true;
-  if (len < 8 || len > declared) {
+  // A first fragment's UDP length covers the whole datagram, not this fragment.
+  if (len < 8 || (len > declared && !l.moreFragments)) {
     setPayload(l, off + 8, declared - 8, end);
     return fail(pkt, DecodeStatus.malformed, Decoder.udp, depth);
   }
-  setPayload(l, off + 8, len - 8, end);
+  setPayload(l, off + 8, (len < declared ? len : declared) - 8, end);
   return DecodeStatus.ok;
 }
 
