@@ -63,7 +63,12 @@ function tshark(file: string): Row[] {
     .filter((l) => l !== '')
     .map((line) => {
       const cols = line.split('\t');
-      return Object.fromEntries(FIELDS.map((f, i) => [f, cols[i] === undefined || cols[i] === '' ? [] : cols[i]!.split(',')])) as Row;
+      const row: Partial<Row> = {};
+      FIELDS.forEach((f, i) => {
+        const c = cols[i];
+        row[f] = c === undefined || c === '' ? [] : c.split(',');
+      });
+      return row as Row;
     });
 }
 
