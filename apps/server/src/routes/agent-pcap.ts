@@ -25,6 +25,27 @@ async function findIncident(ctx: AppContext, node: NodeRow, ref: string | undefi
   return row;
 }
 
+/**
+ * Reads and drops what is left of a refused upload (bounded in time), so the client
+ * receives our 413/400 instead of a connection reset while it is still sending.
+ */
+async function drainRequest(req: FastifyRequest): Promise<void> {
+  const raw = req.raw;
+  if (raw.readableEnded || raw.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    raw.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    raw.once('error', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    raw.resume();
+  });
+}
+
 /** Reads a multipart upload: the file streams to disk, fields may come before or after it. */
 async function receiveMultipart(req: FastifyRequest, store: PcapStore, max: number, fileFields: string[]) {
   if (!req.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Expected multipart/form-data with the capture file');
@@ -46,6 +67,7 @@ async function receiveMultipart(req: FastifyRequest, store: PcapStore, max: numb
     }
   } catch (err) {
     if (file) await store.discard(file.tmp);
+    await drainRequest(req);
     throw err;
   }
   if (!file) throw badRequest(`${fileFields[0]}: a capture file is required`);
@@ -119,7 +141,12 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
         // a parallel chunk created it first
       }
     }
-    await store.saveChunk(scoped, index, req.raw, CHUNK_MAX);
+    try {
+      await store.saveChunk(scoped, index, req.raw, CHUNK_MAX);
+    } catch (err) {
+      await drainRequest(req);
+      throw err;
+    }
     const { count, bytes } = await store.chunkCount(scoped);
     if (bytes > max) {
       await pcaps.deleteUpload(ctx.db, scoped);
