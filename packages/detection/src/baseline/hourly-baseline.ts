@@ -57,15 +57,24 @@ export function createHourlyBaseline(cfg: BaselineConfig, state?: BaselineState)
     p.bps.add(bps);
   };
 
+  // A saved state comes back from disk: take only what has the right shape.
+  const restore = (p: Pool, saved: { pps?: unknown; bps?: unknown } | null | undefined) => {
+    const pps = Array.isArray(saved?.pps) ? (saved.pps as unknown[]) : [];
+    const bps = Array.isArray(saved?.bps) ? (saved.bps as unknown[]) : [];
+    pps.forEach((v, j) => {
+      const b = bps[j];
+      if (typeof v === 'number' && Number.isFinite(v) && typeof b === 'number' && Number.isFinite(b)) add(p, v, b);
+    });
+  };
   if (state?.version === 1) {
-    learned = Number.isFinite(state.learned) ? state.learned : 0;
-    state.hours.slice(0, 24).forEach((h, i) => {
+    learned = typeof state.learned === 'number' && Number.isFinite(state.learned) ? state.learned : 0;
+    (Array.isArray(state.hours) ? state.hours.slice(0, 24) : []).forEach((h, i) => {
       if (!h) return;
       const p = pool(cfg.bucketCapacity);
-      h.pps.forEach((v, j) => add(p, v, h.bps[j] ?? 0));
+      restore(p, h);
       hours[i] = p;
     });
-    state.recent.pps.forEach((v, j) => add(recent, v, state.recent.bps[j] ?? 0));
+    restore(recent, state.recent);
   }
 
   return {
