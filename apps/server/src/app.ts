@@ -10,6 +10,7 @@ import { agentRoutes } from './routes/agent.ts';
 import { agentPcapRoutes } from './routes/agent-pcap.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { dashRoutes } from './routes/dash.ts';
+import { dashWorkspaceRoutes } from './routes/dash-workspace.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { incidentRoutes } from './routes/incidents.ts';
@@ -74,7 +75,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await agentPcapRoutes(agent, ctx);
   }, { prefix: '/api/v1/agent' });
   await app.register(async (dep) => deployRoutes(dep, ctx), { prefix: '/api' });
-  await app.register(async (dash) => dashRoutes(dash, ctx), { prefix: '/api/dash' });
+  await app.register(async (dash) => {
+    await dashRoutes(dash, ctx);
+    await dashWorkspaceRoutes(dash, ctx);
+  }, { prefix: '/api/dash' });
   return app;
 }
 
