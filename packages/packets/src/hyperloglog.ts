@@ -26,7 +26,7 @@ export class HyperLogLog {
     let zeros = 0;
     for (let i = 0; i < m; i++) {
       const r = this.#reg[i]!;
-      sum += 1 / 2 ** r;
+      sum += POW2_NEG[r]!;
       if (r === 0) zeros++;
     }
     const alpha = 0.7213 / (1 + 1.079 / m);
@@ -39,3 +39,5 @@ export class HyperLogLog {
     this.#reg.fill(0);
   }
 }
+
+const POW2_NEG = Float64Array.from({ length: 34 }, (_, r) => 2 ** -r);

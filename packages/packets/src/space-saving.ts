@@ -4,7 +4,7 @@
 // count overestimates by at most its `error`. Counters live in typed arrays, indexed by
 // an open-addressing table and ordered by a min-heap: no allocation per packet.
 import type { HeavyHitter } from '@breakwater/contracts';
-import { formatKey, hashKey } from './address-key.ts';
+import { formatKey } from './address-key.ts';
 
 export class SpaceSaving {
   readonly capacity: number;
@@ -12,6 +12,8 @@ export class SpaceSaving {
   readonly #counts: Float64Array;
   readonly #errors: Float64Array;
   readonly #bytes: Float64Array;
+  /** Each slot's key hash, so deletion need not rehash the keys it shifts. */
+  readonly #hashes: Uint32Array;
   /** Min-heap of slots by count, and each slot's position in it. */
   readonly #heap: Int32Array;
   readonly #heapPos: Int32Array;
@@ -27,6 +29,7 @@ export class SpaceSaving {
     this.#counts = new Float64Array(capacity);
     this.#errors = new Float64Array(capacity);
     this.#bytes = new Float64Array(capacity);
+    this.#hashes = new Uint32Array(capacity);
     this.#heap = new Int32Array(capacity);
     this.#heapPos = new Int32Array(capacity);
     let t = 4;
@@ -77,6 +80,7 @@ export class SpaceSaving {
       while (table[i] !== 0) i = (i + 1) & mask;
     }
     table[i] = slot + 1;
+    this.#hashes[slot] = hash;
     const k = slot * 4;
     keys[k] = w0;
     keys[k + 1] = w1;
@@ -91,11 +95,23 @@ export class SpaceSaving {
 
   /** The `n` largest counters, addresses formatted (this allocates; once per tick). */
   top(n: number): (HeavyHitter<string> & { error: number })[] {
-    const slots = Array.from({ length: this.#size }, (_, s) => s);
-    slots.sort((a, b) => this.#counts[b]! - this.#counts[a]!);
-    return slots.slice(0, Math.max(0, n)).map((s) => ({
+    // Selection into a short sorted list: cheaper than sorting every counter each tick.
+    const best: number[] = [];
+    const counts = this.#counts;
+    if (n <= 0) return [];
+    for (let s = 0; s < this.#size; s++) {
+      const c = counts[s]!;
+      if (best.length === n && c <= counts[best[n - 1]!]!) continue;
+      let j = best.length < n ? best.length : n - 1;
+      while (j > 0 && c > counts[best[j - 1]!]!) {
+        best[j] = best[j - 1]!;
+        j--;
+      }
+      best[j] = s;
+    }
+    return best.map((s) => ({
       key: formatKey(this.#keys[s * 4]!, this.#keys[s * 4 + 1]!, this.#keys[s * 4 + 2]!, this.#keys[s * 4 + 3]!),
-      packets: this.#counts[s]!,
+      packets: counts[s]!,
       bytes: this.#bytes[s]!,
       error: this.#errors[s]!,
     }));
@@ -110,16 +126,15 @@ export class SpaceSaving {
   #remove(slot: number): void {
     const table = this.#table;
     const mask = this.#mask;
-    const keys = this.#keys;
-    const k = slot * 4;
-    let i = hashWords(keys, k) & mask;
+    const hashes = this.#hashes;
+    let i = hashes[slot]! & mask;
     while (table[i] !== slot + 1) i = (i + 1) & mask;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
       const e = table[j]!;
       if (e === 0) break;
-      const home = hashWords(keys, (e - 1) * 4) & mask;
+      const home = hashes[e - 1]! & mask;
       // Move e back into the hole unless its home lies cyclically in (i, j].
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         table[i] = e;
@@ -165,7 +180,3 @@ export class SpaceSaving {
   }
 }
 
-// The table must hash exactly as callers do (hashKey), so removal finds each key's home.
-function hashWords(keys: Uint32Array, k: number): number {
-  return hashKey(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!);
-}

@@ -24,7 +24,7 @@ export interface TickAggregatorOptions {
   /** Space-Saving counters for top sources (default 1024). */
   heavyHitterCapacity?: number;
   iocPatterns?: readonly IocPattern[];
-  /** Geo lookups per tick before misses are sampled (default 2048). */
+  /** Geo lookups per tick before misses are sampled (default 256). */
   geoLookupsPerTick?: number;
   /** Empty ticks emitted for a silent gap before jumping ahead (default 600 = 1 min). */
   maxGapTicks?: number;
@@ -76,7 +76,7 @@ export class TickAggregator {
     this.#topN = positiveInt('topN', options.topN, 10, 1000);
     this.#maxGap = positiveInt('maxGapTicks', options.maxGapTicks, 600, 1_000_000);
     this.#sources = new SpaceSaving(positiveInt('heavyHitterCapacity', options.heavyHitterCapacity, 1024, 1 << 20));
-    this.#countries = deps.geo === undefined ? null : new CountryCounter(deps.geo, positiveInt('geoLookupsPerTick', options.geoLookupsPerTick, 2048, 1 << 24));
+    this.#countries = deps.geo === undefined ? null : new CountryCounter(deps.geo, positiveInt('geoLookupsPerTick', options.geoLookupsPerTick, 256, 1 << 24));
     this.#ioc = options.iocPatterns !== undefined && options.iocPatterns.length > 0 ? new IocMatcher(options.iocPatterns) : null;
     this.#onTick = deps.onTick;
     this.#t = this.#fresh(0);
