@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { nodes, tokens, users, workspaces, type Db, type NodeRow, type Role } from '@breakwater/db';
 import type { Clock } from '../clock.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
+import { UUID_RE } from '../services/object-ref.ts';
 import { TtlCache } from '../ttl-cache.ts';
 import { constantTimeEqualHex, digest } from './credentials.ts';
 import { ROLE_RANK, type Principal } from './principal.ts';
@@ -15,7 +16,6 @@ export const CSRF_HEADER = 'x-breakwater-csrf';
 
 const BEARER = /^Bearer\s+(\S{16,200})\s*$/i;
 const NODE_KEY = /^[0-9a-f]{64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuthDeps {
   db: Db;
@@ -76,7 +76,7 @@ export class Auth {
       const m = BEARER.exec(req.headers.authorization ?? '');
       const uuid = req.headers['x-node-uuid'];
       if (!m || !NODE_KEY.test(m[1]!)) throw unauthorized('Missing or invalid node API key');
-      if (typeof uuid !== 'string' || !UUID.test(uuid)) throw unauthorized('Missing or invalid X-Node-UUID header');
+      if (typeof uuid !== 'string' || !UUID_RE.test(uuid)) throw unauthorized('Missing or invalid X-Node-UUID header');
       const now = this.#deps.clock.now();
       const d = digest(m[1]!);
       let node = this.#nodeCache.get(d, now);

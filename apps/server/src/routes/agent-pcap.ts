@@ -4,11 +4,11 @@ import { Ok, errors } from '@breakwater/contracts';
 import { incidents, pcaps, type NodeRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { AppError, badRequest, notFound, tooLarge } from '../errors.ts';
+import { byRef } from '../services/object-ref.ts';
 import { PcapStore, safeFilename } from '../services/pcap-store.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
 const tags = ['agent'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHUNK_MAX = 4 * 1024 * 1024; // agents send 2 MiB chunks; allow headroom
 const PcapStored = Ok(Type.Object({
   id: Type.Integer(), uuid: Type.String(), incident_id: Type.Integer(), incident_uuid: Type.String(), filename: Type.String(),
@@ -18,9 +18,7 @@ const ChunkAccepted = Ok(Type.Object({ upload_id: Type.String(), received: Type.
 
 async function findIncident(ctx: AppContext, node: NodeRow, ref: string | undefined) {
   if (ref === undefined || ref === '') throw badRequest('incident_id: is required');
-  const row = /^\d{1,15}$/.test(ref)
-    ? await incidents.getIncidentById(ctx.db, node.workspace_id, Number(ref))
-    : UUID.test(ref) ? await incidents.getIncidentByUuid(ctx.db, node.workspace_id, ref.toLowerCase()) : undefined;
+  const row = await byRef(ref, (i) => incidents.getIncidentById(ctx.db, node.workspace_id, i), (u) => incidents.getIncidentByUuid(ctx.db, node.workspace_id, u));
   if (!row || row.node_id !== node.id) throw notFound('Incident');
   return row;
 }

@@ -4,12 +4,12 @@ import { Incident, IncidentDetail, IncidentListQuery, Ok, OkPage, errors } from 
 import { fromJson, incidents, pcaps, type IncidentWithNode } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { byRef } from '../services/object-ref.ts';
 import { iso, presentIncident } from '../services/present.ts';
 import { incidentSummary } from '../services/summary.ts';
 
 import { API_SECURITY as security } from './security.ts';
 const tags = ['incidents'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -29,9 +29,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
   }, async (req) => {
     const ws = req.principal!.workspaceId;
     const id = req.params.id;
-    const row: IncidentWithNode | undefined = /^\d{1,15}$/.test(id)
-      ? await incidents.getIncidentById(ctx.db, ws, Number(id))
-      : UUID.test(id) ? await incidents.getIncidentByUuid(ctx.db, ws, id.toLowerCase()) : undefined;
+    const row: IncidentWithNode | undefined = await byRef(id, (i) => incidents.getIncidentById(ctx.db, ws, i), (u) => incidents.getIncidentByUuid(ctx.db, ws, u));
     if (!row) throw notFound('Incident');
     const files = await pcaps.pcapsForIncident(ctx.db, row.id);
     return {

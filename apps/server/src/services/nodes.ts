@@ -4,6 +4,7 @@ import { fromJson, incidents, metrics, nodes, workspaces, type NodeWithStatus } 
 import { digest, newSecret } from '../auth/credentials.ts';
 import { offlineBefore, type AppContext } from '../context.ts';
 import { conflict, notFound, paymentRequired } from '../errors.ts';
+import { byRef } from './object-ref.ts';
 import { iso, presentNode } from './present.ts';
 
 /** Registers a node (deploy API and REST create share it); returns its key once. */
@@ -37,16 +38,10 @@ export async function createNode(ctx: AppContext, workspaceId: string, body: Nod
   return { node, apiKey };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** `{id}` is the node's UUID; its integer id (agent config's node_id) is accepted too. */
 export async function findNode(ctx: AppContext, workspaceId: string, id: string): Promise<NodeWithStatus> {
   const ob = offlineBefore(ctx);
-  const n = /^\d{1,15}$/.test(id)
-    ? await nodes.getNodeById(ctx.db, workspaceId, Number(id), ob)
-    : UUID.test(id)
-      ? await nodes.getNodeByUuid(ctx.db, workspaceId, id.toLowerCase(), ob)
-      : undefined;
+  const n = await byRef(id, (i) => nodes.getNodeById(ctx.db, workspaceId, i, ob), (u) => nodes.getNodeByUuid(ctx.db, workspaceId, u, ob));
   if (!n) throw notFound('Node');
   return n;
 }
