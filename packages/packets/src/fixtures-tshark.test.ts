@@ -133,7 +133,7 @@ function compareTransport(ctx: string, l: IpLayer, row: Row): void {
 }
 
 for (const file of files) {
-  void test(`${file}: decoded fields match tshark`, { skip: hasTshark ? false : 'tshark is not installed (Debian package tshark)' }, async () => {
+  void test(`${file}: decoded fields match tshark`, { skip: hasTshark || process.env.CI ? false : 'tshark is not installed (Debian package tshark); in CI this fails instead' }, async () => {
     const path = join(FIXTURES, file);
     const rows = tshark(path);
     const pkt = new DecodedPacket();
