@@ -5,7 +5,15 @@ import { PostgresDialect } from 'kysely';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
-export function openPostgres(url: string, maxConnections = 10): { dialect: PostgresDialect; pool: pg.Pool } {
+export function openPostgres(
+  url: string,
+  maxConnections = 10,
+  onIdleError: (err: Error) => void = (err) => console.error('[breakwater] PostgreSQL connection lost:', err.message),
+): { dialect: PostgresDialect; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  // An idle client whose server went away (restart, failover, admin termination) emits
+  // 'error' on the pool; unhandled, that would take the whole process down. The pool
+  // drops the client and the next query opens a fresh connection.
+  pool.on('error', onIdleError);
   return { dialect: new PostgresDialect({ pool }), pool };
 }
