@@ -101,6 +101,8 @@ export function sanitizeTick(input: unknown, fallbackTs: number, defaultDuration
  * for capture drops, which a nominal sample rate would hide; without detail, the sample rate.
  */
 export function detailScale(t: TickStats): number {
-  if (t.decoded.packets > 0) return Math.max(1, t.total.packets / t.decoded.packets);
+  // Less than one decoded packet is no detail at all (a denormal count would make the factor
+  // Infinity and every scaled share NaN); the factor is capped like every count.
+  if (t.decoded.packets >= 1) return Math.min(MAX_COUNT, Math.max(1, t.total.packets / t.decoded.packets));
   return t.sampleRate;
 }

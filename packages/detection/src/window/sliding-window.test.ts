@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createSlidingWindow } from './sliding-window.ts';
 import { sanitizeTick } from './sanitize-tick.ts';
 import { makeTick } from '../testing/tick-factory.ts';
+import type { TickStats } from '@breakwater/contracts';
+import { createDetectionEngine } from '../engine.ts';
 
 const tick = (ts: number, pps: number, durationMs = 100) => sanitizeTick(makeTick(ts, { pps, udp: 1 }, durationMs), 0);
 
@@ -35,4 +37,11 @@ void test('sanitize: junk becomes zeros, totals are never below the decoded samp
   assert.equal(t.total.packets, 40);
   assert.deepEqual(t.topSources, [{ key: '1.2.3.4', packets: 0, bytes: 0 }]);
   assert.equal(t.ttlHistogram.length, 256);
+});
+
+void test('a sub-packet decoded count is no detail: scaled shares stay finite (fast-check counterexample)', () => {
+  const engine = createDetectionEngine({}, { target: '203.0.113.10' });
+  engine.ingest({ total: { packets: 1, bytes: '' }, decoded: { packets: 5e-324, bytes: undefined } } as unknown as TickStats);
+  const rates = engine.status().rates;
+  assert.ok(Object.values(rates).every((v) => Number.isFinite(v) && v >= 0), JSON.stringify(rates));
 });
