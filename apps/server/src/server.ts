@@ -36,7 +36,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
       try {
         const db = database.db;
         const logError = (err: unknown) => console.error('[breakwater]', err);
-        const ingest = new MetricsIngest({ db, flushMs: config.ingestFlushMs, onError: logError });
+        const ingest = new MetricsIngest({ db, dialect: database.dialect, flushMs: config.ingestFlushMs, onError: logError });
         const ctx: AppContext = {
           config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(),
           auth: new Auth({ db, clock, defaultRateLimit: config.defaultRateLimitPerMinute }),

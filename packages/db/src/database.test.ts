@@ -41,8 +41,8 @@ for (const backend of BACKENDS) {
       const rows = Array.from({ length: 120 }, (_, i) => ({
         node_id: nodeId, ts: base + i * 1000, pps: i, bps: i * 8, tcp_pct: 10, udp_pct: 90, icmp_pct: 0, conn_count: i,
       }));
-      await metrics.insertMetrics(database.db, rows);
-      await metrics.insertMetrics(database.db, rows.slice(0, 10)); // a retried batch
+      await metrics.insertMetrics(database.db, rows, database.dialect);
+      await metrics.insertMetrics(database.db, rows.slice(0, 10), database.dialect); // a retried batch
       await metrics.rollupMinutes(database.db, [base, base + 60_000]);
       await metrics.rollupHours(database.db, [base]);
       const raw = await metrics.querySeries(database.db, 'metrics', nodeId, base, base + 120_000, 60_000);
@@ -57,8 +57,8 @@ for (const backend of BACKENDS) {
     test('latest samples update live values only forward in time, and status derives from them', async () => {
       const at = 2_000_000_000_000;
       const sample = { nodeId, ts: at, seenAt: at, pps: 500, bps: 4000, tcpPct: 1, udpPct: 99, icmpPct: 0, connCount: 3 };
-      await metrics.applyLatestSamples(database.db, [sample]);
-      await metrics.applyLatestSamples(database.db, [{ ...sample, ts: at - 5000, pps: 1 }]); // late sample: ignored
+      await metrics.applyLatestSamples(database.db, [sample], database.dialect);
+      await metrics.applyLatestSamples(database.db, [{ ...sample, ts: at - 5000, pps: 1 }], database.dialect); // late sample: ignored
       const n = await nodes.getNodeById(database.db, 'ws1', nodeId, at - 90_000);
       assert.equal(n?.last_pps, 500);
       assert.equal(n?.status, 'elevated'); // 500 > p99 baseline of 100

@@ -1,10 +1,11 @@
 // Metrics ingest with group commit: requests arriving within one flush window share
 // one transaction, and each request is answered only after its rows are committed —
 // throughput of a batch writer, durability of a synchronous one.
-import { metrics, type Db } from '@breakwater/db';
+import { metrics, type Db, type DialectName } from '@breakwater/db';
 
 export interface IngestDeps {
   db: Db;
+  dialect: DialectName;
   flushMs: number;
   onError: (err: unknown) => void;
 }
@@ -64,8 +65,8 @@ export class MetricsIngest {
       try {
         const latest = newestPerNode(batch.latest);
         await this.#deps.db.transaction().execute(async (tx) => {
-          await metrics.insertMetrics(tx, dedupe(batch.rows));
-          await metrics.applyLatestSamples(tx, latest);
+          await metrics.insertMetrics(tx, dedupe(batch.rows), this.#deps.dialect);
+          await metrics.applyLatestSamples(tx, latest, this.#deps.dialect);
         });
         for (const r of batch.rows) this.dirtyMinutes.add(r.ts - (r.ts % 60_000));
         for (const w of batch.waiters) w.resolve();

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../database.ts';
+import type { DialectName } from '../dialect-name.ts';
 import type { MetricTable } from '../schema.ts';
 
 export type MetricRow = MetricTable;
@@ -27,14 +28,42 @@ function* slices<T>(rows: T[]): Generator<T[]> {
   }
 }
 
+// The two statements every ingest flush runs are written out here rather than built:
+// at 10,000 samples a second, building them cost ~17 µs a row, ten times SQLite's own work.
+// Their text depends only on the dialect and the chunk size, so it is cached and stays prepared.
+const textCache = new Map<string, string>();
+
+function placeholders(dialect: DialectName, rows: number, cols: number, casts: string[] = []): string {
+  const out: string[] = [];
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < cols; c++) {
+      const p = dialect === 'postgres' ? `$${++n}` : '?';
+      cells.push(casts[c] ? `CAST(${p} AS ${casts[c]})` : p);
+    }
+    out.push(`(${cells.join(', ')})`);
+  }
+  return out.join(', ');
+}
+
+function cachedText(key: string, make: () => string): string {
+  let t = textCache.get(key);
+  if (t === undefined) {
+    t = make();
+    textCache.set(key, t);
+  }
+  return t;
+}
+
 /** Idempotent on (node, second): an agent that resends a batch after a timeout adds nothing. */
-export async function insertMetrics(db: Db, rows: MetricRow[]): Promise<void> {
+export async function insertMetrics(db: Db, rows: MetricRow[], dialect: DialectName): Promise<void> {
   for (const chunk of slices(rows)) {
-    await db
-      .insertInto('metrics')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['node_id', 'ts']).doNothing())
-      .execute();
+    const text = cachedText(`ins:${dialect}:${chunk.length}`, () =>
+      `INSERT INTO metrics (node_id, ts, pps, bps, tcp_pct, udp_pct, icmp_pct, conn_count) VALUES ${placeholders(dialect, chunk.length, 8)} ON CONFLICT (node_id, ts) DO NOTHING`);
+    const params: unknown[] = [];
+    for (const r of chunk) params.push(r.node_id, r.ts, r.pps, r.bps, r.tcp_pct, r.udp_pct, r.icmp_pct, r.conn_count);
+    await db.executeQuery(CompiledQuery.raw(text, params));
   }
 }
 
@@ -50,19 +79,20 @@ export interface LatestSample {
   connCount: number | null;
 }
 
+const LATEST_CASTS = ['BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'DOUBLE PRECISION', 'DOUBLE PRECISION', 'DOUBLE PRECISION', 'BIGINT'];
+
 /** One statement for a whole flush: the latest sample of each node becomes its live values. */
-export async function applyLatestSamples(db: Db, samples: LatestSample[]): Promise<void> {
+export async function applyLatestSamples(db: Db, samples: LatestSample[], dialect: DialectName): Promise<void> {
   for (const chunk of slices(samples)) {
-    const values = chunk.map(
-      (s) =>
-        sql`(CAST(${s.nodeId} AS BIGINT), CAST(${s.ts} AS BIGINT), CAST(${s.seenAt} AS BIGINT), CAST(${s.pps} AS BIGINT), CAST(${s.bps} AS BIGINT),
-          CAST(${s.tcpPct} AS DOUBLE PRECISION), CAST(${s.udpPct} AS DOUBLE PRECISION), CAST(${s.icmpPct} AS DOUBLE PRECISION), CAST(${s.connCount} AS BIGINT))`,
-    );
-    await sql`WITH v(id, ts, seen, pps, bps, tcp, udp, icmp, conn) AS (VALUES ${sql.join(values)})
+    const text = cachedText(`upd:${dialect}:${chunk.length}`, () =>
+      `WITH v(id, ts, seen, pps, bps, tcp, udp, icmp, conn) AS (VALUES ${placeholders(dialect, chunk.length, 9, LATEST_CASTS)})
       UPDATE nodes SET last_pps = v.pps, last_bps = v.bps, last_tcp_pct = v.tcp, last_udp_pct = v.udp,
         last_icmp_pct = v.icmp, last_conn_count = v.conn, last_metrics_at = v.ts,
         last_seen_at = CASE WHEN nodes.last_seen_at IS NULL OR nodes.last_seen_at < v.seen THEN v.seen ELSE nodes.last_seen_at END
-      FROM v WHERE nodes.id = v.id AND (nodes.last_metrics_at IS NULL OR nodes.last_metrics_at <= v.ts)`.execute(db);
+      FROM v WHERE nodes.id = v.id AND (nodes.last_metrics_at IS NULL OR nodes.last_metrics_at <= v.ts)`);
+    const params: unknown[] = [];
+    for (const s of chunk) params.push(s.nodeId, s.ts, s.seenAt, s.pps, s.bps, s.tcpPct, s.udpPct, s.icmpPct, s.connCount);
+    await db.executeQuery(CompiledQuery.raw(text, params));
   }
 }
 
@@ -71,7 +101,7 @@ export async function rollupMinutes(db: Db, minutes: number[]): Promise<void> {
   for (const m of minutes) {
     await sql`INSERT INTO metrics_1m (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
       SELECT node_id, ${m}, count(*), avg(pps), max(pps), avg(bps), max(bps), avg(tcp_pct), avg(udp_pct), avg(icmp_pct), max(conn_count)
-      FROM metrics WHERE ts >= ${m} AND ts < ${m + 60_000} GROUP BY node_id
+      FROM metrics WHERE node_id IN (SELECT id FROM nodes) AND ts >= ${m} AND ts < ${m + 60_000} GROUP BY node_id
       ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
         avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
         avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
@@ -97,7 +127,12 @@ export async function latestRollupTs(db: Db, table: RollupTable): Promise<number
 }
 
 export async function deleteOlderThan(db: Db, table: 'metrics' | RollupTable, before: number): Promise<number> {
-  const r = await db.deleteFrom(table).where('ts', '<', before).executeTakeFirst();
+  // Through the (node_id, ts) key, node by node: the raw table has no index on ts alone.
+  const r = await db
+    .deleteFrom(table)
+    .where('node_id', 'in', (eb) => eb.selectFrom('nodes').select('id'))
+    .where('ts', '<', before)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
