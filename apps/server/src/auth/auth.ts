@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
 import { UUID_RE } from '../services/object-ref.ts';
 import { TtlCache } from '../ttl-cache.ts';
+import { BatchLoader } from './batch-loader.ts';
 import { constantTimeEqualHex, digest } from './credentials.ts';
 import { ROLE_RANK, type Principal } from './principal.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -33,9 +34,14 @@ export class Auth {
   readonly #nodeCache = new TtlCache<NodeRow>(30_000, 200_000);
   readonly #tokenCache = new TtlCache<Principal>(5_000, 10_000);
   readonly #limitCache = new TtlCache<number>(10_000, 10_000);
+  readonly #nodeLoader: BatchLoader<NodeRow>;
 
   constructor(deps: AuthDeps) {
     this.#deps = deps;
+    this.#nodeLoader = new BatchLoader(async (digests) => {
+      const rows = await nodes.findNodesByKeyDigests(deps.db, digests);
+      return new Map(rows.map((n) => [n.api_key_digest, n]));
+    });
   }
 
   /** REST v1: role-scoped API token, deploy token, or a dashboard session. */
@@ -81,7 +87,7 @@ export class Auth {
       const d = digest(m[1]!);
       let node = this.#nodeCache.get(d, now);
       if (!node) {
-        node = await nodes.findNodeByKeyDigest(this.#deps.db, d);
+        node = await this.#nodeLoader.get(d);
         if (node) this.#nodeCache.set(d, node, now);
       }
       if (!node || !constantTimeEqualHex(node.api_key_digest, d) || node.uuid !== uuid.toLowerCase()) {

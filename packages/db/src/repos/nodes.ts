@@ -136,3 +136,9 @@ export async function recordHeartbeat(db: Db, nodeId: number, h: HeartbeatUpdate
 export async function setBaseline(db: Db, nodeId: number, p99: number, mean: number): Promise<void> {
   await db.updateTable('nodes').set({ baseline_p99_pps: p99, baseline_mean_pps: mean }).where('id', '=', nodeId).execute();
 }
+
+/** Node-key authentication for many keys at once (see the server's batch loader). */
+export async function findNodesByKeyDigests(db: Db, digests: string[]): Promise<NodeRow[]> {
+  if (digests.length === 0) return [];
+  return db.selectFrom('nodes').selectAll().where('api_key_digest', 'in', digests).where('deleted_at', 'is', null).execute();
+}
