@@ -1,0 +1,1 @@
+export { Spool, type SpoolOptions, type SpoolEntry } from './spool.ts';
