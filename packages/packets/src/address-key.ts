@@ -33,6 +33,25 @@ export function hashKey(w0: number, w1: number, w2: number, w3: number): number 
   return h >>> 0;
 }
 
+/** The state hashKey() reaches after the words every IPv4-mapped key shares (0, 0, 0xffff). */
+const V4_PREFIX = ((): number => {
+  let h = Math.imul(0 ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15) ^ 0, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13) ^ 0xffff, 0x85ebca6b);
+  return h ^ (h >>> 16);
+})();
+
+/** hashKey(0, 0, 0xffff, addr) for an IPv4 address, in half the multiplications. */
+export function hashV4(addr: number): number {
+  let h = Math.imul(V4_PREFIX ^ addr, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 export function formatKey(w0: number, w1: number, w2: number, w3: number): string {
   if (w0 === 0 && w1 === 0 && w2 === 0xffff) return formatIpv4(w3 >>> 0);
   const b = new Uint8Array(16);

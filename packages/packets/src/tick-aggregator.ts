@@ -3,7 +3,7 @@
 // Every frame counts in `total`; one in `sampleRate` is decoded for the detail, and the
 // detail is reported raw (unscaled) with that rate, as the contract says.
 import type { Counter, TcpFlagCounts, TickStats } from '@breakwater/contracts';
-import { hashKey, readSourceKey } from './address-key.ts';
+import { hashKey, hashV4, readSourceKey } from './address-key.ts';
 import type { CaptureRecord } from './capture-record.ts';
 import { CountryCounter, type GeoLookup } from './country-counter.ts';
 import { DecodeErrorCounter } from './decode-error-counter.ts';
@@ -201,12 +201,28 @@ export class TickAggregator {
     } else {
       add(t.byProtocol.other, wire);
     }
-    const k = this.#key;
-    readSourceKey(l, p.buf, k);
-    const hash = hashKey(k[0]!, k[1]!, k[2]!, k[3]!);
+    // Source key words (IPv4 as ::ffff:a.b.c.d) and their hash, computed once for the
+    // heavy hitters, the distinct count and the geo cache.
+    let w0 = 0;
+    let w1 = 0;
+    let w2 = 0xffff;
+    let w3: number;
+    let hash: number;
+    if (l.version === 4) {
+      w3 = l.src4;
+      hash = hashV4(w3);
+    } else {
+      const k = this.#key;
+      readSourceKey(l, p.buf, k);
+      w0 = k[0]!;
+      w1 = k[1]!;
+      w2 = k[2]!;
+      w3 = k[3]!;
+      hash = hashKey(w0, w1, w2, w3);
+    }
     this.#hll.add(hash);
-    this.#sources.add(k[0]!, k[1]!, k[2]!, k[3]!, hash, wire);
-    if (this.#countries !== null) this.#countries.add(k[0]!, k[1]!, k[2]!, k[3]!, hash, l, p.buf);
+    this.#sources.add(w0, w1, w2, w3, hash, wire);
+    if (this.#countries !== null) this.#countries.add(w0, w1, w2, w3, hash, l, p.buf);
     if (this.#ioc !== null) {
       // A tunnel's payload is what its sender chose; scan the innermost one decoded.
       const src = p.inner.version !== 0 ? p.inner : l;
