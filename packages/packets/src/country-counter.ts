@@ -13,6 +13,8 @@ export type GeoLookup = (ip: string) => string | null | undefined;
 const UNKNOWN = '??';
 const CACHE_BITS = 12;
 const MISS_STRIDE = 16;
+/** Distinct raw answers remembered; a lookup answering garbage cannot grow memory. */
+const MAX_ANSWERS = 1024;
 
 export class CountryCounter {
   readonly #geo: GeoLookup;
@@ -22,6 +24,8 @@ export class CountryCounter {
   readonly #cacheCode = new Int32Array(1 << CACHE_BITS);
   readonly #codes: string[] = [];
   readonly #codeIndex = new Map<string, number>();
+  /** Raw lookup answer → country index, so a repeated answer skips the checks. */
+  readonly #answers = new Map<string, number>();
   #counts: number[] = [];
   #lookups = 0;
   #pendingMisses = 0;
@@ -49,7 +53,7 @@ export class CountryCounter {
       this.#pendingMisses = 0;
     }
     this.#lookups++;
-    const idx = this.#intern(this.#lookup(formatIp(b, l.srcOffset, l.version)));
+    const idx = this.#lookup(formatIp(b, l.srcOffset, l.version));
     keys[k] = w0;
     keys[k + 1] = w1;
     keys[k + 2] = w2;
@@ -69,16 +73,22 @@ export class CountryCounter {
     return r;
   }
 
-  #lookup(ip: string): string {
+  /** Country index for the address: the lookup's answer, checked (once per distinct answer). */
+  #lookup(ip: string): number {
+    let c: unknown;
     try {
-      const c = this.#geo(ip);
-      // Only well-formed codes become keys: the lookup's data is not ours to trust either.
-      if (typeof c !== 'string') return UNKNOWN;
-      const up = c.toUpperCase();
-      return /^[A-Z]{2}$/.test(up) ? up : UNKNOWN;
+      c = this.#geo(ip);
     } catch {
-      return UNKNOWN;
+      return this.#intern(UNKNOWN);
     }
+    if (typeof c !== 'string') return this.#intern(UNKNOWN);
+    const known = this.#answers.get(c);
+    if (known !== undefined) return known;
+    // Only well-formed codes become keys: the lookup's data is not ours to trust either.
+    const up = c.toUpperCase();
+    const idx = this.#intern(/^[A-Z]{2}$/.test(up) ? up : UNKNOWN);
+    if (this.#answers.size < MAX_ANSWERS) this.#answers.set(c, idx);
+    return idx;
   }
 
   #intern(code: string): number {
