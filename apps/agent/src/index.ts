@@ -1,1 +1,3 @@
 export { Spool, type SpoolOptions, type SpoolEntry } from './spool.ts';
+export { AGENT_DEFAULTS, AgentConfigError, loadAgentConfig, validateAgentConfig, writeAgentConfig, type AgentConfig } from './agent-config.ts';
+export { enroll, interfaceAddress, type EnrollOptions } from './enroll.ts';

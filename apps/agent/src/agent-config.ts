@@ -1,0 +1,91 @@
+// The agent's config file: where the server is, the node's identity and key, and local
+// policy. It holds a credential, so it must be readable by its owner only; loading
+// refuses a file others can read, and every key is checked with a message naming it.
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+
+export interface AgentConfig {
+  server_url: string;
+  node_uuid: string;
+  api_key: string;
+  interface: string;
+  spool_dir: string;
+  pcap_dir: string;
+  /** Packets kept before an attack starts, so a PCAP shows how it began. */
+  pcap_ring_packets: number;
+  /** Largest PCAP kept per incident. */
+  pcap_max_bytes: number;
+  /** Raw shell-free commands from the server (`command_type: "exec"`) run only when true. */
+  allow_raw_commands: boolean;
+  /** Addresses the agent's own traffic to the server comes from is excluded from capture. */
+  exclude_server_traffic: boolean;
+}
+
+export const AGENT_DEFAULTS = {
+  interface: 'eth0',
+  spool_dir: '/var/lib/breakwater/spool',
+  pcap_dir: '/var/lib/breakwater/pcap',
+  pcap_ring_packets: 10_000,
+  pcap_max_bytes: 50 * 1024 * 1024,
+  allow_raw_commands: false,
+  exclude_server_traffic: true,
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const KEYS = ['server_url', 'node_uuid', 'api_key', ...Object.keys(AGENT_DEFAULTS)];
+
+export class AgentConfigError extends Error {}
+
+function fail(path: string, key: string, what: string, got: unknown): never {
+  throw new AgentConfigError(`${path}: ${key} ${what}, got ${JSON.stringify(got)}`);
+}
+
+export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`${path}: must be a JSON object`);
+  const r = raw as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!KEYS.includes(k)) throw new AgentConfigError(`${path}: unknown key ${JSON.stringify(k)}; allowed: ${KEYS.join(', ')}`);
+  const c = { ...AGENT_DEFAULTS, ...r } as Record<string, unknown>;
+  let url: URL;
+  try {
+    url = new URL(String(c.server_url));
+  } catch {
+    fail(path, 'server_url', 'must be an http:// or https:// URL', c.server_url);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(path, 'server_url', 'must be an http:// or https:// URL', c.server_url);
+  if (typeof c.node_uuid !== 'string' || !UUID.test(c.node_uuid)) fail(path, 'node_uuid', 'must be the node UUID from enrolment', c.node_uuid);
+  if (typeof c.api_key !== 'string' || !/^[0-9a-f]{64}$/.test(c.api_key)) fail(path, 'api_key', 'must be the 64-hex node key from enrolment', '(hidden)');
+  if (typeof c.interface !== 'string' || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(c.interface)) fail(path, 'interface', 'must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)', c.interface);
+  for (const k of ['spool_dir', 'pcap_dir'] as const) if (typeof c[k] !== 'string' || !String(c[k]).startsWith('/')) fail(path, k, 'must be an absolute path', c[k]);
+  if (!Number.isInteger(c.pcap_ring_packets) || (c.pcap_ring_packets as number) < 0 || (c.pcap_ring_packets as number) > 1_000_000) fail(path, 'pcap_ring_packets', 'must be an integer from 0 to 1000000', c.pcap_ring_packets);
+  if (!Number.isInteger(c.pcap_max_bytes) || (c.pcap_max_bytes as number) < 65_536 || (c.pcap_max_bytes as number) > 10 * 1024 ** 3) fail(path, 'pcap_max_bytes', 'must be an integer from 65536 to 10737418240', c.pcap_max_bytes);
+  for (const k of ['allow_raw_commands', 'exclude_server_traffic'] as const) if (typeof c[k] !== 'boolean') fail(path, k, 'must be true or false', c[k]);
+  return c as unknown as AgentConfig;
+}
+
+export function loadAgentConfig(path: string): AgentConfig {
+  if (!existsSync(path)) throw new AgentConfigError(`${path}: no such file; run "breakwater agent enroll" first`);
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new AgentConfigError(`${path}: holds the node key but is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new AgentConfigError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  return validateAgentConfig(raw, path);
+}
+
+/** Written to a temporary file with mode 0600 and renamed over: never half-written, never briefly public. */
+export function writeAgentConfig(path: string, config: AgentConfig): void {
+  validateAgentConfig(config, path);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export function isAddress(s: string): boolean {
+  return isIP(s) !== 0;
+}

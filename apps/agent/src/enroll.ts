@@ -1,0 +1,46 @@
+// `breakwater agent enroll`: registers this machine with the deploy API and writes the
+// node's identity and key to the agent config (root-only).
+import { existsSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { AGENT_DEFAULTS, AgentConfigError, isAddress, writeAgentConfig, type AgentConfig } from './agent-config.ts';
+
+export interface EnrollOptions {
+  server: string;
+  deployToken: string;
+  configPath: string;
+  name?: string | undefined;
+  interface?: string | undefined;
+  ip?: string | undefined;
+  force?: boolean | undefined;
+  fetch?: typeof fetch;
+}
+
+/** The first global unicast address on the interface (IPv4 preferred): what the node is known by. */
+export function interfaceAddress(iface: string): string | undefined {
+  const addrs = networkInterfaces()[iface] ?? [];
+  const usable = addrs.filter((a) => !a.internal && !(a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80')));
+  return (usable.find((a) => a.family === 'IPv4') ?? usable[0])?.address;
+}
+
+export async function enroll(o: EnrollOptions): Promise<AgentConfig> {
+  if (existsSync(o.configPath) && !o.force) {
+    throw new AgentConfigError(`${o.configPath}: already exists (this machine is enrolled); pass --force to enrol again as a new node`);
+  }
+  const iface = o.interface ?? AGENT_DEFAULTS.interface;
+  const ip = o.ip ?? interfaceAddress(iface);
+  if (!ip || !isAddress(ip)) throw new AgentConfigError(`--ip: interface ${iface} has no usable address; pass --ip ADDRESS`);
+  const base = o.server.replace(/\/+$/, '');
+  const res = await (o.fetch ?? fetch)(`${base}/api/deploy`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${o.deployToken}`, 'content-type': 'application/json', 'user-agent': 'breakwater-agent' },
+    body: JSON.stringify({ name: o.name ?? hostname(), ip, interface: iface }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = (await res.json().catch(() => ({}))) as { ok?: boolean; node_uuid?: string; api_key?: string; error?: { message?: string } };
+  if (res.status !== 200 || !body.node_uuid || !body.api_key) {
+    throw new AgentConfigError(`enrolment refused by ${base}: HTTP ${res.status} ${body.error?.message ?? ''}`.trim());
+  }
+  const config: AgentConfig = { ...AGENT_DEFAULTS, server_url: base, node_uuid: body.node_uuid, api_key: body.api_key, interface: iface };
+  writeAgentConfig(o.configPath, config);
+  return config;
+}
