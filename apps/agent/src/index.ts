@@ -1,3 +1,4 @@
 export { Spool, type SpoolOptions, type SpoolEntry } from './spool.ts';
 export { AGENT_DEFAULTS, AgentConfigError, loadAgentConfig, validateAgentConfig, writeAgentConfig, type AgentConfig } from './agent-config.ts';
 export { enroll, interfaceAddress, type EnrollOptions } from './enroll.ts';
+export { KernelCounters, counterDelta, CounterSourceError, type CounterReading, type CounterDelta } from './kernel-counters.ts';
