@@ -3,15 +3,19 @@
 import type { HeavyHitter } from '@breakwater/contracts';
 
 export class PortCounter {
-  readonly #packets = new Float64Array(65536);
-  readonly #bytes = new Float64Array(65536);
+  /** Packets at [2 × port], bytes at [2 × port + 1]: one cache line per packet, not two
+   * (a random-port flood touches every port, and the table is far larger than L1). */
+  readonly #counts = new Float64Array(65536 * 2);
   readonly #touched = new Uint16Array(65536);
   #n = 0;
 
   add(port: number, bytes: number): void {
-    if (this.#packets[port] === 0) this.#touched[this.#n++] = port;
-    this.#packets[port]! += 1;
-    this.#bytes[port]! += bytes;
+    const c = this.#counts;
+    const i = port << 1;
+    const packets = c[i]!;
+    if (packets === 0) this.#touched[this.#n++] = port;
+    c[i] = packets + 1;
+    c[i + 1]! += bytes;
   }
 
   get distinct(): number {
@@ -24,26 +28,30 @@ export class PortCounter {
     // full sort of 65536 entries ten times a second is wasted work.
     const best: number[] = [];
     if (n <= 0) return [];
-    const pk = this.#packets;
+    const c = this.#counts;
+    let worst = -1;
     for (let i = 0; i < this.#n; i++) {
       const port = this.#touched[i]!;
-      const c = pk[port]!;
-      if (best.length === n && !before(c, port, pk[best[n - 1]!]!, best[n - 1]!)) continue;
+      const k = c[port << 1]!;
+      if (best.length === n && k < worst) continue;
+      if (best.length === n && !before(k, port, c[best[n - 1]! << 1]!, best[n - 1]!)) continue;
       let j = best.length < n ? best.length : n - 1;
-      while (j > 0 && before(c, port, pk[best[j - 1]!]!, best[j - 1]!)) {
+      while (j > 0 && before(k, port, c[best[j - 1]! << 1]!, best[j - 1]!)) {
         best[j] = best[j - 1]!;
         j--;
       }
       best[j] = port;
+      if (best.length === n) worst = c[best[n - 1]! << 1]!;
     }
-    return best.map((key) => ({ key, packets: pk[key]!, bytes: this.#bytes[key]! }));
+    return best.map((key) => ({ key, packets: c[key << 1]!, bytes: c[(key << 1) + 1]! }));
   }
 
   reset(): void {
+    const c = this.#counts;
     for (let i = 0; i < this.#n; i++) {
-      const p = this.#touched[i]!;
-      this.#packets[p] = 0;
-      this.#bytes[p] = 0;
+      const p = this.#touched[i]! << 1;
+      c[p] = 0;
+      c[p + 1] = 0;
     }
     this.#n = 0;
   }
