@@ -1,11 +1,13 @@
 // The one `breakwater` command. Subcommands are a typed registry; each parses its own flags.
 import { adminCommand } from './commands/admin.ts';
+import { analyzeCommand } from './commands/analyze.ts';
 import { serverCommand } from './commands/server.ts';
 import { UsageError } from './args.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   server: { run: serverCommand, help: 'run the control plane (REST, agent and deploy APIs)' },
   admin: { run: adminCommand, help: 'admin init --json: create the first workspace and credentials' },
+  analyze: { run: analyzeCommand, help: 'analyze FILE.pcap [--json]: forensic report of a capture (- reads stdin)' },
 };
 
 function usage(): string {
