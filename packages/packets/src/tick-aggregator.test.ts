@@ -216,3 +216,19 @@ void test('invariants hold on arbitrary frames: sums match, nothing throws', () 
     { numRuns: 300 },
   );
 });
+
+void test('size buckets at and around every bound, fractional and huge lengths included', () => {
+  const lengths = [20, 64, 64.5, 65, 128, 129, 256, 257, 512, 513, 1024, 1025, 1500, 1500.5, 1501, 65535];
+  const p = syn('198.18.0.1', 80);
+  const ticks: TickStats[] = [];
+  const agg = new TickAggregator({}, { onTick: (t) => ticks.push(t) });
+  for (const n of lengths) agg.addFrame(T0, Linktype.raw, p, 0, p.length, n);
+  agg.flush();
+  const want = new Array<number>(7).fill(0);
+  for (const n of lengths) {
+    const wire = Math.max(n, p.length);
+    const i = [64, 128, 256, 512, 1024, 1500].findIndex((b) => wire <= b);
+    want[i === -1 ? 6 : i]!++;
+  }
+  assert.deepEqual(ticks[0]?.sizeHistogram, want);
+});

@@ -47,6 +47,28 @@ function positiveInt(name: string, v: number | undefined, dflt: number, max: num
   return v;
 }
 
+// Per-tick counts live in typed arrays while the tick is open and become a TickStats
+// when it closes: a packet costs a few indexed increments, with lookup tables in place
+// of branch chains (sizes, protocols and flag combinations arrive in random order).
+const C_TOTAL = 0;
+const C_DECODED = 2;
+/** byProtocol (tcp, udp, icmp, gre, other), packets then bytes. */
+const C_PROTO = 4;
+const C_IPV6 = 14;
+const C_FRAGMENTS = 16;
+const C_ERRORS = 18;
+const C_LENGTH = 19;
+const P_TCP = 0;
+const P_UDP = 1;
+const P_OTHER = 4;
+/** IP protocol number → its byProtocol entry. */
+const PROTO_CLASS = Uint8Array.from({ length: 256 }, (_, p) =>
+  p === IpProto.tcp ? P_TCP : p === IpProto.udp ? P_UDP : p === IpProto.icmp || p === IpProto.icmpv6 ? 2 : p === IpProto.gre ? 3 : P_OTHER,
+);
+const LAST_BOUND = SIZE_BUCKETS[SIZE_BUCKETS.length - 1]!;
+/** Wire length (up to the last bound) → size bucket. */
+const SIZE_BUCKET = Uint8Array.from({ length: LAST_BOUND + 1 }, (_, n) => SIZE_BUCKETS.findIndex((b) => n <= b));
+
 export class TickAggregator {
   readonly tickMs: number;
   readonly sampleRate: number;
@@ -65,10 +87,16 @@ export class TickAggregator {
   readonly #countries: CountryCounter | null;
   readonly #ioc: IocMatcher | null;
   readonly #key = new Uint32Array(4);
+  readonly #c = new Float64Array(C_LENGTH);
+  readonly #sizes = new Float64Array(SIZE_BUCKETS.length + 1);
+  readonly #ttl = new Float64Array(256);
+  /** Packets by their six classified TCP flag bits (FIN..URG); classes are derived at emit. */
+  readonly #flags = new Float64Array(64);
   /** Start of the open tick; NaN before the first frame. */
   #tickStart = Number.NaN;
+  /** The open tick's `ts` (kept when no frame has been seen, as before). */
+  #ts = 0;
   #sampleCountdown = 1;
-  #t!: TickStats;
 
   constructor(options: TickAggregatorOptions, deps: TickAggregatorDeps) {
     this.tickMs = positiveInt('tickMs', options.tickMs, 100, 3_600_000);
@@ -79,7 +107,6 @@ export class TickAggregator {
     this.#countries = deps.geo === undefined ? null : new CountryCounter(deps.geo, positiveInt('geoLookupsPerTick', options.geoLookupsPerTick, 256, 1 << 24));
     this.#ioc = options.iocPatterns !== undefined && options.iocPatterns.length > 0 ? new IocMatcher(options.iocPatterns) : null;
     this.#onTick = deps.onTick;
-    this.#t = this.#fresh(0);
   }
 
   addRecord(rec: CaptureRecord): void {
@@ -89,23 +116,23 @@ export class TickAggregator {
   /** Counts one captured frame at capture time `tsMs`; decodes it when it is sampled. */
   addFrame(tsMs: number, linktype: number, buf: Uint8Array, offset: number, caplen: number, origlen: number): void {
     // A frame earlier than the open tick (reordered) counts in it: emitted ticks never reopen.
-    if (Number.isNaN(this.#tickStart) || tsMs >= this.#tickStart + this.tickMs) this.#roll(tsMs);
-    const t = this.#t;
+    if (!(tsMs < this.#tickStart + this.tickMs)) this.#roll(tsMs);
     const wire = origlen > caplen ? origlen : caplen;
-    t.total.packets++;
-    t.total.bytes += wire;
+    const c = this.#c;
+    c[C_TOTAL]! += 1;
+    c[C_TOTAL + 1]! += wire;
     if (--this.#sampleCountdown > 0) return;
     this.#sampleCountdown = this.sampleRate;
     const p = this.packet;
     decodePacket(linktype, buf, offset, caplen, p);
-    this.#account(t, p, wire);
+    this.#account(p, wire);
   }
 
   /** Closes every tick ending at or before `nowMs`: a quiet link still yields (empty) ticks. */
   advanceTo(nowMs: number): void {
     if (Number.isNaN(this.#tickStart)) {
       this.#tickStart = this.#align(nowMs);
-      this.#t.ts = this.#tickStart;
+      this.#ts = this.#tickStart;
       return;
     }
     if (nowMs >= this.#tickStart + this.tickMs) this.#roll(nowMs);
@@ -124,27 +151,45 @@ export class TickAggregator {
 
   /** Emits the open tick and the empty ones up to the tick holding `tsMs`, then opens it. */
   #roll(tsMs: number): void {
+    // Also reached for a NaN timestamp (every comparison with it fails): ignored below, and
+    // the frame counts in the open tick as before.
     const target = this.#align(tsMs);
     if (!Number.isFinite(target)) return;
     if (!Number.isNaN(this.#tickStart)) {
       this.#emit();
       let gaps = 0;
       for (let s = this.#tickStart + this.tickMs; s < target && gaps < this.#maxGap; s += this.tickMs, gaps++) {
-        this.#t.ts = s;
+        this.#ts = s;
         this.#emit();
       }
     }
     this.#tickStart = target;
-    this.#t.ts = target;
+    this.#ts = target;
   }
 
   #emit(): void {
-    const t = this.#t;
-    t.topSources = this.#sources.top(this.#topN).map(({ key, packets, bytes }) => ({ key, packets, bytes }));
-    t.topDstPorts = this.#dstPorts.top(this.#topN);
-    t.topSrcPorts = this.#srcPorts.top(this.#topN);
-    t.distinctSources = this.#sources.size === 0 ? 0 : this.#hll.estimate();
-    if (this.#countries !== null) t.countries = this.#countries.take();
+    const c = this.#c;
+    const pair = (i: number): Counter => ({ packets: c[i]!, bytes: c[i + 1]! });
+    const t: TickStats = {
+      ts: this.#ts,
+      durationMs: this.tickMs,
+      total: pair(C_TOTAL),
+      sampleRate: this.sampleRate,
+      decoded: pair(C_DECODED),
+      byProtocol: { tcp: pair(C_PROTO), udp: pair(C_PROTO + 2), icmp: pair(C_PROTO + 4), gre: pair(C_PROTO + 6), other: pair(C_PROTO + 8) },
+      ipv6: pair(C_IPV6),
+      tcpFlags: flagClasses(this.#flags),
+      fragments: pair(C_FRAGMENTS),
+      sizeHistogram: Array.from(this.#sizes),
+      ttlHistogram: Array.from(this.#ttl),
+      topSources: this.#sources.top(this.#topN).map(({ key, packets, bytes }) => ({ key, packets, bytes })),
+      topDstPorts: this.#dstPorts.top(this.#topN),
+      topSrcPorts: this.#srcPorts.top(this.#topN),
+      distinctSources: this.#sources.size === 0 ? 0 : this.#hll.estimate(),
+      countries: this.#countries !== null ? this.#countries.take() : {},
+      iocMatches: {},
+      decodeErrors: c[C_ERRORS]!,
+    };
     if (this.#ioc !== null) {
       t.iocMatches = this.#ioc.counts();
       this.#ioc.reset();
@@ -153,53 +198,46 @@ export class TickAggregator {
     this.#hll.reset();
     this.#dstPorts.reset();
     this.#srcPorts.reset();
-    this.#t = this.#fresh(t.ts + this.tickMs);
+    c.fill(0);
+    this.#sizes.fill(0);
+    this.#ttl.fill(0);
+    this.#flags.fill(0);
+    this.#ts += this.tickMs;
     this.#onTick(t);
   }
 
-  #account(t: TickStats, p: DecodedPacket, wire: number): void {
-    t.decoded.packets++;
-    t.decoded.bytes += wire;
+  #account(p: DecodedPacket, wire: number): void {
+    const c = this.#c;
+    c[C_DECODED]! += 1;
+    c[C_DECODED + 1]! += wire;
     if (p.status !== 0) {
-      t.decodeErrors++;
+      c[C_ERRORS]! += 1;
       this.decodeErrors.count(p);
     }
-    const h = t.sizeHistogram;
-    if (wire <= 64) h[0]!++;
-    else if (wire <= 128) h[1]!++;
-    else if (wire <= 256) h[2]!++;
-    else if (wire <= 512) h[3]!++;
-    else if (wire <= 1024) h[4]!++;
-    else if (wire <= 1500) h[5]!++;
-    else h[6]!++;
+    // NaN or beyond the last bound: the open bucket; a fractional length rounds up.
+    this.#sizes[wire <= LAST_BOUND ? (wire > 0 ? SIZE_BUCKET[Math.ceil(wire)]! : 0) : SIZE_BUCKETS.length]! += 1;
     const l = p.ip;
     if (l.version === 0) {
-      add(t.byProtocol.other, wire);
+      c[C_PROTO + 2 * P_OTHER]! += 1;
+      c[C_PROTO + 2 * P_OTHER + 1]! += wire;
       return;
     }
-    if (l.version === 6) add(t.ipv6, wire);
-    t.ttlHistogram[l.ttl]!++;
-    if (l.fragment) add(t.fragments, wire);
-    const proto = l.protocol;
-    if (proto === IpProto.tcp) {
-      add(t.byProtocol.tcp, wire);
-      if (l.transport) {
-        countFlags(t.tcpFlags, l.tcpFlags);
-        this.#dstPorts.add(l.dstPort, wire);
-        this.#srcPorts.add(l.srcPort, wire);
-      }
-    } else if (proto === IpProto.udp) {
-      add(t.byProtocol.udp, wire);
-      if (l.transport) {
-        this.#dstPorts.add(l.dstPort, wire);
-        this.#srcPorts.add(l.srcPort, wire);
-      }
-    } else if (proto === IpProto.icmp || proto === IpProto.icmpv6) {
-      add(t.byProtocol.icmp, wire);
-    } else if (proto === IpProto.gre) {
-      add(t.byProtocol.gre, wire);
-    } else {
-      add(t.byProtocol.other, wire);
+    if (l.version === 6) {
+      c[C_IPV6]! += 1;
+      c[C_IPV6 + 1]! += wire;
+    }
+    this.#ttl[l.ttl]! += 1;
+    if (l.fragment) {
+      c[C_FRAGMENTS]! += 1;
+      c[C_FRAGMENTS + 1]! += wire;
+    }
+    const cls = PROTO_CLASS[l.protocol]!;
+    c[C_PROTO + 2 * cls]! += 1;
+    c[C_PROTO + 2 * cls + 1]! += wire;
+    if (cls <= P_UDP && l.transport) {
+      if (cls === P_TCP) this.#flags[l.tcpFlags & TCP_MASK]! += 1;
+      this.#dstPorts.add(l.dstPort, wire);
+      this.#srcPorts.add(l.srcPort, wire);
     }
     // Source key words (IPv4 as ::ffff:a.b.c.d) and their hash, computed once for the
     // heavy hitters, the distinct count and the geo cache.
@@ -229,38 +267,19 @@ export class TickAggregator {
       if (src.payloadCaptured > 0) this.#ioc.scan(p.buf, src.payloadOffset, src.payloadOffset + src.payloadCaptured);
     }
   }
+}
 
-  #fresh(ts: number): TickStats {
-    return {
-      ts,
-      durationMs: this.tickMs,
-      total: counter(),
-      sampleRate: this.sampleRate,
-      decoded: counter(),
-      byProtocol: { tcp: counter(), udp: counter(), icmp: counter(), gre: counter(), other: counter() },
-      ipv6: counter(),
-      tcpFlags: { syn: 0, synAck: 0, ack: 0, rst: 0, fin: 0, psh: 0, urg: 0, xmas: 0, null: 0 },
-      fragments: counter(),
-      sizeHistogram: new Array<number>(SIZE_BUCKETS.length + 1).fill(0),
-      ttlHistogram: new Array<number>(256).fill(0),
-      topSources: [],
-      topDstPorts: [],
-      topSrcPorts: [],
-      distinctSources: 0,
-      countries: {},
-      iocMatches: {},
-      decodeErrors: 0,
-    };
+/** TcpFlagCounts from packets binned by their FIN..URG bits. */
+function flagClasses(bins: Float64Array): TcpFlagCounts {
+  const f: TcpFlagCounts = { syn: 0, synAck: 0, ack: 0, rst: 0, fin: 0, psh: 0, urg: 0, xmas: 0, null: 0 };
+  for (let bits = 0; bits < 64; bits++) {
+    const n = bins[bits]!;
+    if (n === 0) continue;
+    const one: TcpFlagCounts = { syn: 0, synAck: 0, ack: 0, rst: 0, fin: 0, psh: 0, urg: 0, xmas: 0, null: 0 };
+    countFlags(one, bits);
+    for (const k of Object.keys(f) as (keyof TcpFlagCounts)[]) f[k] += one[k] * n;
   }
-}
-
-function counter(): Counter {
-  return { packets: 0, bytes: 0 };
-}
-
-function add(c: Counter, bytes: number): void {
-  c.packets++;
-  c.bytes += bytes;
+  return f;
 }
 
 /** Flag classes as the contract defines them; a packet may count in several. */
