@@ -1,64 +1,61 @@
 // Decode + aggregate throughput on one core, beside tcpdump and tshark reading the same
-// file. Prints figures only.
-//   node bench/analyze/run.ts [packets = 1000000] [file = /tmp/breakwater-bench.pcap]
-// The capture mixes a random-source SYN flood, DNS-style UDP, ICMP, IPv6 and GRE, with
-// 1 µs between packets: 100k packets per 100 ms tick, as under a 1 Mpps flood.
+// file, in the same run.
+//   node bench/analyze/run.ts [packets = 1000000] [file] [--runs 7] [--tool-runs 1] [--no-tools]
+// Without a file argument the capture is generated (traffic.ts: a random-source SYN flood
+// over ordinary traffic from tens of thousands of sources, random order, 128-byte snaplen,
+// 100,000 packets per 100 ms tick) and reused while its mix is unchanged. Whatever the
+// file, the mix is printed as our own aggregator measured it, so a figure always comes
+// with the traffic it was measured on. Our figures are the median and best of --runs
+// timed runs after a warm-up; the machine is shared, so single runs are noisy.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import {
-  CaptureReader,
-  CaptureRecord,
-  DecodedPacket,
-  decodePacket,
-  encodePcapHeader,
-  encodePcapRecord,
-  Linktype,
-  TcpFlag,
-  TickAggregator,
-} from '@breakwater/packets';
-import { ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '../../packages/packets/src/packet-builder.ts';
+import { parseArgs } from 'node:util';
+import type { TickStats } from '@breakwater/contracts';
+import { CaptureReader, CaptureRecord, DecodedPacket, decodePacket, TickAggregator } from '@breakwater/packets';
+import { CLASSES, describeMix, generate, MIX_VERSION, SNAPLEN } from './traffic.ts';
 
-const count = Number(process.argv[2] ?? 1_000_000);
-const file = process.argv[3] ?? '/tmp/breakwater-bench.pcap';
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: 'string', default: '7' },
+    'tool-runs': { type: 'string', default: '1' },
+    'no-tools': { type: 'boolean', default: false },
+  },
+});
+const count = Number(positionals[0] ?? 1_000_000);
+const file = positionals[1] ?? `/tmp/breakwater-bench-mix${MIX_VERSION}-${count}.pcap`;
+const runs = Math.max(1, Number(values.runs));
+const toolRuns = Math.max(1, Number(values['tool-runs']));
+const TARGET_MPPS = 3;
 
-function templates(): Uint8Array[] {
-  const syn = ethernet(0x0800, ipv4({ src: '198.18.0.1', dst: '10.200.0.5', protocol: 6, ttl: 54, payload: tcp({ srcPort: 1234, dstPort: 80, flags: TcpFlag.syn }) }));
-  const dns = ethernet(0x0800, ipv4({ src: '192.0.2.53', dst: '10.200.0.5', protocol: 17, ttl: 120, payload: udp(53, 40000, new Uint8Array(40)) }));
-  const ping = ethernet(0x0800, ipv4({ src: '192.0.2.9', dst: '10.200.0.5', protocol: 1, payload: icmp(8, 0, new Uint8Array(32)) }));
-  const v6 = ethernet(0x86dd, ipv6({ src: '2001:db8::7', dst: '2001:db8::5', protocol: 6, payload: tcp({ srcPort: 5555, dstPort: 443, flags: TcpFlag.ack }) }));
-  const tun = ethernet(0x0800, ipv4({ src: '198.18.9.9', dst: '10.200.0.5', protocol: 47, payload: gre({ protocol: 0x0800, payload: ipv4({ src: '1.1.1.1', dst: '2.2.2.2', protocol: 17, payload: udp(1, 2, new Uint8Array(16)) }) }) }));
-  return [syn, syn, syn, syn, syn, dns, dns, ping, v6, tun];
+/** Generates the capture unless this exact mix is already there; false for a foreign file. */
+function prepare(): boolean {
+  const sidecar = `${file}.mix.json`;
+  const want = JSON.stringify({ version: MIX_VERSION, count, snaplen: SNAPLEN });
+  if (existsSync(file) && existsSync(sidecar) && readFileSync(sidecar, 'utf8') === want) return true;
+  if (existsSync(file) && !existsSync(sidecar) && positionals[1] !== undefined) return false;
+  const t0 = performance.now();
+  writeFileSync(file, generate(count));
+  writeFileSync(sidecar, want);
+  console.log(`generated ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return true;
 }
 
-function generate(): void {
-  if (existsSync(file) && statSync(file).size > count * 50) return;
-  const t = templates();
-  const out = new Uint8Array(24 + count * (16 + 128));
-  let o = encodePcapHeader(out, 0, { linktype: Linktype.ethernet, snaplen: 128 });
-  let rnd = 0x12345678;
-  for (let i = 0; i < count; i++) {
-    const k = i % t.length;
-    const frame = t[k]!;
-    const start = o + 16;
-    o += encodePcapRecord(out, o, 1_700_000_000 + Math.floor(i / 1_000_000), i % 1_000_000, frame, 0, frame.length, frame.length);
-    if (k < 5) {
-      // Random source for the SYN flood: xorshift, written into the IPv4 source field.
-      rnd ^= rnd << 13;
-      rnd ^= rnd >>> 17;
-      rnd ^= rnd << 5;
-      new DataView(out.buffer).setUint32(start + 14 + 12, rnd >>> 0);
-    }
-  }
-  writeFileSync(file, out.subarray(0, o));
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  packets: number;
+  ticks: TickStats[];
 }
 
-async function ours(aggregate: boolean): Promise<{ seconds: number; packets: number; ticks: number }> {
+async function ours(aggregate: boolean): Promise<Run> {
   const reader = new CaptureReader();
   const rec = new CaptureRecord();
   const pkt = new DecodedPacket();
-  let ticks = 0;
-  const agg = new TickAggregator({}, { onTick: () => ticks++, geo: () => 'NL' });
+  const ticks: TickStats[] = [];
+  const agg = new TickAggregator({}, { onTick: (t) => ticks.push(t), geo: (ip) => (ip.startsWith('100.') ? 'NL' : ip.includes(':') ? 'DE' : 'US') });
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
     reader.push(chunk as Buffer);
@@ -67,8 +64,10 @@ async function ours(aggregate: boolean): Promise<{ seconds: number; packets: num
   }
   reader.end();
   agg.flush();
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
   if (reader.error !== null) throw reader.error;
-  return { seconds: (performance.now() - t0) / 1000, packets: reader.packets, ticks };
+  return { seconds, cpuSeconds: (c.user + c.system) / 1e6, packets: reader.packets, ticks };
 }
 
 function timed(cmd: string, args: string[]): number | null {
@@ -78,14 +77,88 @@ function timed(cmd: string, args: string[]): number | null {
   return (performance.now() - t0) / 1000;
 }
 
-generate();
+const pct = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)} %`;
+
+function printMix(ticks: TickStats[]): void {
+  const sum = (f: (t: TickStats) => number): number => ticks.reduce((s, t) => s + f(t), 0);
+  const total = sum((t) => t.total.packets);
+  const decoded = sum((t) => t.decoded.packets);
+  const busy = ticks.filter((t) => t.total.packets > 0);
+  const distinct = busy.map((t) => t.distinctSources);
+  const topShare = Math.max(...busy.map((t) => (t.topSources[0]?.packets ?? 0) / t.decoded.packets));
+  const proto = (k: keyof TickStats['byProtocol']): number => sum((t) => t.byProtocol[k].packets);
+  console.log(`measured mix (our aggregator, ${ticks.length} ticks of ${ticks[0]?.durationMs ?? 0} ms):`);
+  console.log(
+    `  tcp ${pct(proto('tcp'), decoded)}  udp ${pct(proto('udp'), decoded)}  icmp ${pct(proto('icmp'), decoded)}  gre ${pct(proto('gre'), decoded)}  other ${pct(proto('other'), decoded)}` +
+      `  | ipv6 ${pct(sum((t) => t.ipv6.packets), decoded)}  SYN-only ${pct(sum((t) => t.tcpFlags.syn), decoded)}  fragments ${pct(sum((t) => t.fragments.packets), decoded)}`,
+  );
+  console.log(
+    `  ${(total / busy.length).toFixed(0)} packets/tick, mean wire size ${(sum((t) => t.total.bytes) / total).toFixed(0)} B, distinct sources/tick ${Math.min(...distinct)}..${Math.max(...distinct)} (HyperLogLog), busiest source ≤ ${(100 * topShare).toFixed(2)} % of a tick`,
+  );
+  // The generated mix must come out as specified, or the figures are for other traffic.
+  const want = new Map<string, number>();
+  const shares = CLASSES.reduce((s, c) => s + c.share, 0);
+  for (const c of CLASSES) want.set(c.proto, (want.get(c.proto) ?? 0) + (100 * c.share) / shares);
+  const off = [...want].filter(([k, v]) => Math.abs((100 * proto(k as keyof TickStats['byProtocol'])) / decoded - v) > 1);
+  const manySources = Math.min(...distinct) > 10_000;
+  if (generated && (off.length > 0 || !manySources)) {
+    console.log(`  WARNING: the file does not have the specified mix (${off.map(([k]) => k).join(', ') || 'too few sources'}); delete it to regenerate`);
+  } else if (!manySources) {
+    console.log('  note: fewer than 10,000 distinct sources per tick: not a random-source flood');
+  }
+}
+
+function stats(xs: number[]): { median: number; best: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, best: s[0]! };
+}
+
+const generated = prepare();
 const size = statSync(file).size;
-console.log(`file ${file}: ${count} packets, ${(size / 1e6).toFixed(1)} MB`);
-const fmt = (s: number | null): string => (s === null ? 'unavailable' : `${s.toFixed(2)} s  ${(count / s / 1e6).toFixed(2)} Mpps`);
-await ours(true); // warm-up: JIT and page cache
-const dec = await ours(false);
-console.log(`breakwater read+decode             ${fmt(dec.seconds)}`);
-const full = await ours(true);
-console.log(`breakwater read+decode+aggregate   ${fmt(full.seconds)}  (${full.ticks} ticks)`);
-console.log(`tcpdump -nr FILE > /dev/null       ${fmt(timed('tcpdump', ['-nr', file]))}`);
-console.log(`tshark -n -r FILE > /dev/null      ${fmt(timed('tshark', ['-n', '-r', file]))}`);
+const warm = await ours(true); // warm-up (JIT, page cache); its ticks give the measured mix
+const packets = warm.packets;
+console.log(`file ${file}: ${packets} packets, ${(size / 1e6).toFixed(1)} MB${generated ? '' : ' (not generated here)'}`);
+if (generated) {
+  console.log(`generated mix (random order, snaplen ${SNAPLEN}, wire length kept):`);
+  for (const line of describeMix()) console.log(line);
+}
+printMix(warm.ticks);
+
+const dec: Run[] = [];
+const full: Run[] = [];
+for (let i = 0; i < runs; i++) {
+  dec.push(await ours(false));
+  full.push(await ours(true));
+}
+const mpps = (s: number): string => `${(packets / s / 1e6).toFixed(2)} Mpps`;
+const line = (label: string, rs: Run[]): number => {
+  const wall = stats(rs.map((r) => r.seconds));
+  const cpu = stats(rs.map((r) => r.cpuSeconds));
+  console.log(
+    `${label}  median ${wall.median.toFixed(3)} s ${mpps(wall.median).padStart(10)}   best ${mpps(wall.best).padStart(10)}   (cpu median ${cpu.median.toFixed(3)} s; runs: ${rs.map((r) => (packets / r.seconds / 1e6).toFixed(2)).join(' ')})`,
+  );
+  return packets / wall.median;
+};
+console.log(`breakwater, from the file, one JS thread, ${runs} runs each:`);
+line('read+decode           ', dec);
+const ourRate = line('read+decode+aggregate ', full);
+
+if (!values['no-tools']) {
+  const tool = (label: string, cmd: string, args: string[]): number | null => {
+    const times: number[] = [];
+    for (let i = 0; i < toolRuns; i++) {
+      const s = timed(cmd, args);
+      if (s === null) {
+        console.log(`${label}  unavailable`);
+        return null;
+      }
+      times.push(s);
+    }
+    const { best } = stats(times);
+    console.log(`${label}  best of ${toolRuns}: ${best.toFixed(2)} s ${mpps(best).padStart(10)}   ours (median, aggregating) is ${(ourRate / (packets / best)).toFixed(1)}× faster`);
+    return packets / best;
+  };
+  tool('tcpdump -nr FILE > /dev/null ', 'tcpdump', ['-nr', file]);
+  tool('tshark -n -r FILE > /dev/null', 'tshark', ['-n', '-r', file]);
+}
+console.log(`target ${TARGET_MPPS} Mpps decode+aggregate: ${ourRate / 1e6 >= TARGET_MPPS ? 'met' : 'NOT met'} (median ${(ourRate / 1e6).toFixed(2)} Mpps)`);
