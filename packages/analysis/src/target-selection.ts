@@ -3,7 +3,7 @@
 // Rule: a destination is a candidate when it received at least `minShare` (10%) of the packets or
 // bytes of some second of the capture; the busiest `maxTargets` (by that second's packets) are
 // kept. A share of a second, not of the file, so that a short attack inside a long capture of
-// other traffic still qualifies.
+// other traffic still qualifies. Multicast and broadcast destinations are never targets.
 //
 // Backscatter: a capture taken on the victim also holds the victim's own answers — RSTs to an ACK
 // flood, echo replies to a ping flood, SYN-ACKs, ICMP errors. Those flow to the attacker at the
@@ -69,6 +69,13 @@ function isReply(p: DecodedPacket): boolean {
   if (l.protocol === IpProto.icmp && l.transport) return ICMP4_REPLIES.has(l.icmpType);
   if (l.protocol === IpProto.icmpv6 && l.transport) return ICMP6_REPLIES.has(l.icmpType);
   return false;
+}
+
+/** Multicast and broadcast destinations are no protected host (MLD, mDNS, ARP-era broadcasts). */
+function isGroupAddress(a: string): boolean {
+  if (a.includes(':')) return a.toLowerCase().startsWith('ff');
+  const first = Number(a.slice(0, a.indexOf('.')));
+  return (first >= 224 && first <= 239) || a === '255.255.255.255';
 }
 
 export class TargetCounter {
@@ -155,7 +162,7 @@ export class TargetCounter {
   choose(maxTargets: number): TargetChoice {
     this.#closeSecond();
     const candidates = [...this.#all.entries()]
-      .filter(([, d]) => d.qualified)
+      .filter(([address, d]) => d.qualified && !isGroupAddress(address))
       .sort((a, b) => b[1].peakSecondPackets - a[1].peakSecondPackets || b[1].packets - a[1].packets)
       .map(([address, d]): TargetCandidate => ({
         address,
