@@ -9,7 +9,7 @@ const config = { api_url: 'http://sms.test', api_key: 'KEY0123456789', to: ['+15
 /** A fetch that answers per recipient, recording who was sent to. */
 function fakeFetch(statusFor: (to: string) => number, sent: string[]): ChannelDeps['fetch'] {
   return async (_url, init) => {
-    const to = JSON.parse(String(init?.body)).to as string;
+    const to = JSON.parse(init?.body as string).to as string;
     sent.push(to);
     const status = statusFor(to);
     return new Response(JSON.stringify(status === 200 ? { data: { id: `m-${to}` } } : { errors: [{ code: '1' }] }), { status });
