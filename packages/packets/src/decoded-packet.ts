@@ -216,7 +216,9 @@ export class DecodedPacket {
     this.ifIndex = 0;
     this.innerEtherType = 0;
     this.ip.reset();
-    this.inner.reset();
+    // Decoders write a layer's fields only after setting its version, so a layer still
+    // at version 0 holds its reset values: most packets carry no tunnel.
+    if (this.inner.version !== 0) this.inner.reset();
   }
 }
 
