@@ -53,7 +53,7 @@ async function seedNodes(dataDir: string, databaseUrl: string | undefined, n: nu
         interface: 'eth0', priority: 'production', api_key_digest: createHash('sha256').update(key).digest('hex'), agent_version: null,
         pps_threshold: null, bps_threshold: null, baseline_p99_pps: null, baseline_mean_pps: null, last_seen_at: null, last_pps: null, last_bps: null,
         last_tcp_pct: null, last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
-        agent_info: '{}', created_at: now, updated_at: now, deleted_at: null,
+        agent_info: '{}', tags: '[]', created_at: now, updated_at: now, deleted_at: null,
       });
     }
     return agents;

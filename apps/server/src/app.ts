@@ -14,7 +14,9 @@ import { dashWorkspaceRoutes } from './routes/dash-workspace.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { incidentRoutes } from './routes/incidents.ts';
+import { maintenanceRoutes } from './routes/maintenance.ts';
 import { nodeRoutes } from './routes/nodes.ts';
+import { pcapRoutes } from './routes/pcaps.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 import { schemaCompiler } from './validation.ts';
 
@@ -69,6 +71,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await incidentRoutes(v1, ctx);
     await channelRoutes(v1, ctx);
     await workspaceRoutes(v1, ctx);
+    await pcapRoutes(v1, ctx);
+    await maintenanceRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
   await app.register(async (agent) => {
     await agentRoutes(agent, ctx);

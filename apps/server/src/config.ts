@@ -1,6 +1,7 @@
 // The server's configuration: defaults, and one validation pass at start whose
 // errors name the key and what is allowed.
 import { resolve } from 'node:path';
+import { DEFAULT_OUTBOX, type OutboxOptions } from './services/alerting/outbox.ts';
 
 export interface ServerConfig {
   host: string;
@@ -22,6 +23,12 @@ export interface ServerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Set the Secure flag on the session cookie (behind HTTPS). */
   secureCookies: boolean;
+  /** The address operators reach the dashboard at; links in notifications point there. */
+  publicUrl: string | undefined;
+  /** Notification outbox: polling, retries and per-channel pacing. */
+  outbox: OutboxOptions;
+  /** Deadline for one delivery attempt to a provider. */
+  notifyTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -39,6 +46,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   ingestFlushMs: 0,
   logLevel: 'info',
   secureCookies: false,
+  publicUrl: undefined,
+  outbox: DEFAULT_OUTBOX,
+  notifyTimeoutMs: 10_000,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -50,8 +60,21 @@ function int(key: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-export function resolveConfig(partial: Partial<ServerConfig> & { retention?: Partial<ServerConfig['retention']> }): ServerConfig {
-  const c: ServerConfig = { ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention } };
+export function resolveConfig(
+  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox'>> & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions> },
+): ServerConfig {
+  const c: ServerConfig = {
+    ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention }, outbox: { ...DEFAULT_CONFIG.outbox, ...partial.outbox },
+  };
+  if (c.publicUrl !== undefined && !/^https?:\/\/\S+$/.test(c.publicUrl)) throw new Error(`config publicUrl: must be an http:// or https:// URL, got ${JSON.stringify(c.publicUrl)}`);
+  int('outbox.pollMs', c.outbox.pollMs, 10, 60_000);
+  int('outbox.leaseMs', c.outbox.leaseMs, 1000, 3_600_000);
+  int('outbox.maxAttempts', c.outbox.maxAttempts, 1, 100);
+  int('outbox.backoffBaseMs', c.outbox.backoffBaseMs, 1, 3_600_000);
+  int('outbox.backoffMaxMs', c.outbox.backoffMaxMs, c.outbox.backoffBaseMs, 86_400_000);
+  int('outbox.perChannelIntervalMs', c.outbox.perChannelIntervalMs, 0, 3_600_000);
+  int('outbox.concurrency', c.outbox.concurrency, 1, 1000);
+  int('notifyTimeoutMs', c.notifyTimeoutMs, 50, 120_000);
   if (typeof c.host !== 'string' || c.host.length === 0) throw new Error('config host: must be a non-empty address to listen on');
   int('port', c.port, 0, 65535);
   int('pcapMaxBytes', c.pcapMaxBytes, 1024, 10 * 1024 ** 3);

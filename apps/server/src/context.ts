@@ -3,6 +3,7 @@ import { audit, type Db, type DialectName } from '@breakwater/db';
 import type { Auth } from './auth/auth.ts';
 import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
+import type { AlertRouter } from './services/alerting/alert-router.ts';
 import type { IncidentService } from './services/incidents.ts';
 import type { MetricsIngest } from './services/ingest.ts';
 
@@ -17,6 +18,9 @@ export interface AppContext {
   incidents: IncidentService;
   version: string;
   startedAt: number;
+  alerts: AlertRouter;
+  /** Forensic analysis of a stored capture (the engine of packages/analysis). */
+  analyzer: (path: string) => Promise<unknown>;
 }
 
 export async function recordAudit(ctx: AppContext, req: FastifyRequest, action: string, target: string | null, detail: unknown = {}): Promise<void> {

@@ -1,6 +1,10 @@
 // The control-plane component: create() does no I/O; start() opens storage, builds the
 // app and listens; stop() undoes it in reverse order.
-import { openDatabase, type Database } from '@breakwater/db';
+import type { Severity } from '@breakwater/contracts';
+import { fromJson, openDatabase, type Database } from '@breakwater/db';
+import { AlertRouter } from './services/alerting/alert-router.ts';
+import { ChannelDeliverer } from './services/alerting/channel-deliverer.ts';
+import { Outbox } from './services/alerting/outbox.ts';
 import type { App } from './app.ts';
 import { buildApp } from './app.ts';
 import { Auth } from './auth/auth.ts';
@@ -15,6 +19,10 @@ import { VERSION } from './version.ts';
 
 export interface ServerDeps {
   clock?: Clock;
+  /** Forensic analysis of stored captures; the engine of packages/analysis unless a test swaps it. */
+  analyzer?: (path: string) => Promise<unknown>;
+  /** What channels send HTTP through (tests may wrap it); the global fetch by default. */
+  fetch?: typeof fetch;
 }
 
 export interface RunningServer {
@@ -23,6 +31,7 @@ export interface RunningServer {
   database: Database;
   url: string;
   rollup: RollupJob;
+  outbox: Outbox;
   /** Set when this start created the first workspace: shown once, never stored in the clear. */
   bootstrapped: BootstrapResult | null;
   stop(): Promise<void>;
@@ -37,10 +46,24 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const db = database.db;
         const logError = (err: unknown) => console.error('[breakwater]', err);
         const ingest = new MetricsIngest({ db, dialect: database.dialect, flushMs: config.ingestFlushMs, onError: logError });
+        const deliverer = new ChannelDeliverer({ fetch: deps.fetch ?? globalThis.fetch, now: () => clock.now(), timeoutMs: config.notifyTimeoutMs, userAgent: `Breakwater/${VERSION}` });
+        const outbox = new Outbox({ db, clock, deliver: deliverer.deliver, options: config.outbox, onError: logError });
+        const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
         const ctx: AppContext = {
-          config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(),
+          config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(), alerts,
           auth: new Auth({ db, clock, defaultRateLimit: config.defaultRateLimitPerMinute }),
-          incidents: new IncidentService({ db, clock }),
+          incidents: new IncidentService({
+            db, clock, onError: logError,
+            onEvent: async (event, incident, node, previous) => {
+              await alerts.emit(event, {
+                incident, previousSeverity: (previous?.severity as Severity | undefined) ?? null,
+                node: { uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) },
+              });
+            },
+          }),
+          // Loaded on first use: most servers analyse a capture rarely, and the engine brings
+          // the GeoIP database with it.
+          analyzer: deps.analyzer ?? (async (path) => (await import('@breakwater/analysis')).analyzeCapture(path)),
         };
         let bootstrapped: BootstrapResult | null = null;
         if (opts.bootstrapIfEmpty && !(await isInitialised(db))) {
@@ -49,11 +72,14 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const app = await buildApp(ctx);
         const rollup = new RollupJob({ db, clock, config, ingest, onError: logError });
         await rollup.start();
+        outbox.start();
         const url = await app.listen({ host: config.host, port: config.port });
         return {
-          app, ctx, database, url, rollup, bootstrapped,
+          app, ctx, database, url, rollup, outbox, bootstrapped,
           async stop() {
             await app.close();
+            await outbox.stop();
+            await deliverer.close();
             await rollup.stop();
             await ingest.drain();
             await database.close();

@@ -43,22 +43,82 @@ export const CHANNEL_SECRET_KEYS: Record<ChannelType, string[]> = {
   prometheus: ['basic_auth'],
 };
 
-export const ChannelCreateBody = Type.Object(
+/** What a channel is told about. */
+export const NOTIFY_EVENTS = ['incident.opened', 'incident.escalated', 'incident.mitigated', 'incident.resolved'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+export const ChannelFilters = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    type: Type.Enum(CHANNEL_TYPES),
-    config: Type.Record(Type.String(), Type.Unknown(), { description: 'Type-specific configuration object (e.g. {"webhook_url":"..."})' }),
-    enabled: Type.Optional(Type.Boolean()),
+    nodes: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000, description: 'Only incidents on these nodes' })),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, description: 'Only incidents on nodes with one of these tags' })),
+    events: Type.Optional(Type.Array(Type.Enum(NOTIFY_EVENTS), { minItems: 1, description: 'Only these events (default: all)' })),
   },
   { additionalProperties: false },
 );
+export type ChannelFilters = Static<typeof ChannelFilters>;
+
+const channelFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  config: Type.Record(Type.String(), Type.Unknown(), { description: 'Type-specific configuration object (e.g. {"webhook_url":"..."})' }),
+  enabled: Type.Optional(Type.Boolean()),
+  min_severity: Type.Optional(Type.Enum(['low', 'medium', 'high', 'critical'], { description: 'Least severe incident this channel hears about (default low)' })),
+  filters: Type.Optional(ChannelFilters),
+};
+
+export const ChannelCreateBody = Type.Object({ ...channelFields, type: Type.Enum(CHANNEL_TYPES) }, { additionalProperties: false });
 export type ChannelCreateBody = Static<typeof ChannelCreateBody>;
+
+/** Partial update; `config` replaces the whole config, except secrets sent back masked ("****…"), which are kept. */
+export const ChannelUpdateBody = Type.Object(
+  {
+    name: Type.Optional(channelFields.name),
+    config: Type.Optional(channelFields.config),
+    enabled: channelFields.enabled,
+    min_severity: channelFields.min_severity,
+    filters: channelFields.filters,
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ChannelUpdateBody = Static<typeof ChannelUpdateBody>;
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed', 'suppressed'] as const;
+
+export const Delivery = Type.Object({
+  id: Type.Integer(),
+  channel_id: Type.String(),
+  incident_uuid: Type.Union([Type.String(), Type.Null()]),
+  event: Type.String(),
+  status: Type.Enum(DELIVERY_STATUSES),
+  attempts: Type.Integer(),
+  next_attempt_at: Type.Union([IsoTime, Type.Null()]),
+  last_status_code: Type.Union([Type.Integer(), Type.Null()]),
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  created_at: IsoTime,
+  delivered_at: Type.Union([IsoTime, Type.Null()]),
+});
+
+export const MaintenanceWindowBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    starts_at: Type.String({ format: 'date-time' }),
+    ends_at: Type.String({ format: 'date-time' }),
+    nodes: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000, description: 'Nodes it covers; empty or absent: every node' })),
+  },
+  { additionalProperties: false },
+);
+export type MaintenanceWindowBody = Static<typeof MaintenanceWindowBody>;
+
+export const MaintenanceWindow = Type.Object({
+  id: Type.String(), name: Type.String(), starts_at: IsoTime, ends_at: IsoTime, nodes: Type.Array(Type.String()), created_at: IsoTime,
+});
 
 export const Channel = Type.Object({
   id: Type.String(),
   name: Type.String(),
   type: Type.String(),
   enabled: Type.Boolean(),
+  min_severity: Type.String(),
+  filters: ChannelFilters,
   config: Type.Record(Type.String(), Type.Unknown(), { description: 'Secrets are masked' }),
   created_at: IsoTime,
   updated_at: IsoTime,

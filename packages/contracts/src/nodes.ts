@@ -6,6 +6,7 @@ export const NODE_PRIORITIES = ['production', 'staging', 'development'] as const
 
 const Name = Type.String({ minLength: 1, maxLength: 100, description: 'Display name (max 100 chars)' });
 const Label = Type.String({ maxLength: 100 });
+const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:/-]+$' }), { maxItems: 50, uniqueItems: true, description: 'Labels for routing alerts (e.g. "game", "eu-west")' });
 const Iface = Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.:@-]+$', description: 'Network interface (default: eth0)' });
 
 export const NodeCreateBody = Type.Object(
@@ -16,6 +17,7 @@ export const NodeCreateBody = Type.Object(
     os: Type.Optional(Label),
     interface: Type.Optional(Iface),
     priority: Type.Optional(Type.Enum(NODE_PRIORITIES)),
+    tags: Type.Optional(Tags),
   },
   { additionalProperties: false },
 );
@@ -31,6 +33,7 @@ export const NodeUpdateBody = Type.Object(
     priority: Type.Optional(Type.Enum(NODE_PRIORITIES)),
     pps_threshold: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1e12 }), Type.Null()])),
     bps_threshold: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1e15 }), Type.Null()])),
+    tags: Type.Optional(Tags),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -51,6 +54,7 @@ export const Node = Type.Object({
   os: NullableString(),
   interface: Type.String(),
   priority: Type.String(),
+  tags: Type.Array(Type.String()),
   status: Type.Enum(NODE_STATUSES),
   agent_version: NullableString(),
   last_seen_at: Type.Union([IsoTime, Type.Null()]),

@@ -24,7 +24,7 @@ for (const backend of BACKENDS) {
         priority: 'production', api_key_digest: 'd1', agent_version: null, pps_threshold: null, bps_threshold: null,
         baseline_p99_pps: 100, baseline_mean_pps: 50, last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null,
         last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
-        agent_info: '{}', created_at: 1, updated_at: 1, deleted_at: null,
+        agent_info: '{}', tags: '[]', created_at: 1, updated_at: 1, deleted_at: null,
       });
     });
     after(async () => {

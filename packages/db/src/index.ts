@@ -4,6 +4,7 @@ export type { DialectName } from './dialect-name.ts';
 export * as audit from './repos/audit.ts';
 export * as channels from './repos/channels.ts';
 export * as commands from './repos/commands.ts';
+export * as deliveries from './repos/deliveries.ts';
 export * as incidents from './repos/incidents.ts';
 export * as metrics from './repos/metrics.ts';
 export * as nodes from './repos/nodes.ts';
@@ -17,3 +18,4 @@ export type { IncidentRow, IncidentPatch, IncidentWithNode } from './repos/incid
 export type { ChannelRow } from './repos/channels.ts';
 export type { CommandRow } from './repos/commands.ts';
 export type { PcapRow } from './repos/pcaps.ts';
+export type { DeliveryRow, AttemptRow, MaintenanceWindowRow } from './repos/deliveries.ts';

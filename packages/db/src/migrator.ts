@@ -2,10 +2,14 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { DialectName } from './dialect-name.ts';
 import { initial } from './migrations/001-initial.ts';
+import { pcapAnalysis } from './migrations/002-pcap-analysis.ts';
+import { alerting } from './migrations/003-alerting.ts';
 
 // Ordered by name; never edit a released migration, add the next one.
 const MIGRATIONS: Record<string, (d: DialectName) => Migration> = {
   '001-initial': initial,
+  '002-pcap-analysis': pcapAnalysis,
+  '003-alerting': alerting,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -76,6 +76,7 @@ export interface NodeTable {
   last_metrics_at: number | null;
   uptime_seconds: number | null;
   agent_info: string; // JSON: whatever else the agent reported in its last heartbeat
+  tags: string; // JSON string[]
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
@@ -142,6 +143,8 @@ export interface ChannelTable {
   type: string;
   config: string;
   enabled: number;
+  min_severity: string;
+  filters: string; // JSON { nodes?, tags?, events? }
   created_at: number;
   updated_at: number;
 }
@@ -174,6 +177,9 @@ export interface PcapTable {
   size_bytes: number;
   sha256: string;
   created_at: number;
+  packet_count: number | null;
+  analysis: string | null;
+  analysis_at: number | null;
 }
 
 export interface PcapUploadTable {
@@ -200,6 +206,47 @@ export interface AuditTable {
   created_at: number;
 }
 
+export interface MaintenanceWindowTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  starts_at: number;
+  ends_at: number;
+  nodes: string; // JSON uuid[]; empty = every node
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface DeliveryTable {
+  id: Generated<number>;
+  workspace_id: string;
+  channel_id: string;
+  incident_id: number | null;
+  event: string;
+  dedup_key: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+  updated_at: number;
+}
+
+export interface DeliveryAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  outcome: string;
+  status_code: number | null;
+  detail: string | null;
+}
+
 export interface Schema {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -215,4 +262,7 @@ export interface Schema {
   pcaps: PcapTable;
   pcap_uploads: PcapUploadTable;
   audit_log: AuditTable;
+  maintenance_windows: MaintenanceWindowTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
 }

@@ -1,18 +1,51 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CHANNEL_CONFIG_SCHEMAS, Channel, ChannelCreateBody, Ok, errors } from '@breakwater/contracts';
-import { channels } from '@breakwater/db';
+import {
+  CHANNEL_CONFIG_SCHEMAS, CHANNEL_SECRET_KEYS, Channel, ChannelCreateBody, ChannelUpdateBody, DELIVERY_STATUSES, Delivery, Limit, Offset, Ok, OkPage, errors,
+  type ChannelType,
+} from '@breakwater/contracts';
+import { channels, deliveries, fromJson, type ChannelRow } from '@breakwater/db';
+import { testNotification } from '@breakwater/notify';
 import { recordAudit, type AppContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { presentChannel } from '../services/present.ts';
+import { iso, isoOrNull, presentChannel } from '../services/present.ts';
 import { validateValue } from '../validation.ts';
-
 import { API_SECURITY as security } from './security.ts';
+
 const tags = ['channels'];
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const DeliveryWithAttempts = Type.Intersect([
+  Delivery,
+  Type.Object({
+    attempts_log: Type.Array(Type.Object({
+      attempt: Type.Integer(), started_at: Type.String(), duration_ms: Type.Integer(), outcome: Type.String(),
+      status_code: Type.Union([Type.Integer(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]),
+    })),
+  }),
+]);
+
+function checkConfig(type: ChannelType, config: unknown): void {
+  const problem = validateValue(CHANNEL_CONFIG_SCHEMAS[type], config, 'config');
+  if (problem) throw badRequest(problem);
+}
+
+/** A secret sent back as its mask ("****abcd") means "unchanged": keep the stored value. */
+function mergeSecrets(type: ChannelType, stored: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...next };
+  for (const key of CHANNEL_SECRET_KEYS[type] ?? []) {
+    if (out[key] === '****' || (typeof out[key] === 'string' && /^\*{4}.{0,4}$/.test(out[key]))) out[key] = stored[key];
+  }
+  return out;
+}
 
 export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const own = async (ws: string, id: string): Promise<ChannelRow> => {
+    const row = await channels.getChannel(ctx.db, ws, id);
+    if (!row) throw notFound('Channel');
+    return row;
+  };
 
   r.get('/channels', {
     preHandler: ctx.auth.api('viewer'),
@@ -24,12 +57,11 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     schema: { tags, summary: 'Create a notification channel', security, body: ChannelCreateBody, response: { 201: Ok(Channel), ...errors(400, 401, 403, 429) } },
   }, async (req, reply) => {
     const b = req.body;
-    const problem = validateValue(CHANNEL_CONFIG_SCHEMAS[b.type], b.config, 'config');
-    if (problem) throw badRequest(problem);
+    checkConfig(b.type, b.config);
     const now = ctx.clock.now();
-    const row = {
-      id: randomUUID(), workspace_id: req.principal!.workspaceId, name: b.name, type: b.type,
-      config: JSON.stringify(b.config), enabled: b.enabled === false ? 0 : 1, created_at: now, updated_at: now,
+    const row: ChannelRow = {
+      id: randomUUID(), workspace_id: req.principal!.workspaceId, name: b.name, type: b.type, config: JSON.stringify(b.config),
+      enabled: b.enabled === false ? 0 : 1, min_severity: b.min_severity ?? 'low', filters: JSON.stringify(b.filters ?? {}), created_at: now, updated_at: now,
     };
     await channels.insertChannel(ctx.db, row);
     await recordAudit(ctx, req, 'channel.create', row.id, { name: b.name, type: b.type });
@@ -37,15 +69,79 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return { ok: true as const, data: presentChannel(row) };
   });
 
+  r.patch('/channels/:id', {
+    preHandler: ctx.auth.api('operator'),
+    schema: { tags, summary: 'Update a channel (only the fields sent)', security, params: IdParams, body: ChannelUpdateBody, response: { 200: Ok(Channel), ...errors(400, 401, 403, 404, 429) } },
+  }, async (req) => {
+    const ws = req.principal!.workspaceId;
+    const cur = await own(ws, req.params.id);
+    const b = req.body;
+    const type = cur.type as ChannelType;
+    const config = b.config ? mergeSecrets(type, fromJson<Record<string, unknown>>(cur.config, {}), b.config) : undefined;
+    if (config) checkConfig(type, config);
+    await channels.updateChannel(ctx.db, ws, cur.id, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(config ? { config: JSON.stringify(config) } : {}),
+      ...(b.enabled !== undefined ? { enabled: b.enabled ? 1 : 0 } : {}),
+      ...(b.min_severity !== undefined ? { min_severity: b.min_severity } : {}),
+      ...(b.filters !== undefined ? { filters: JSON.stringify(b.filters) } : {}),
+      // a new version: the outbox builds a fresh channel from the new config
+      updated_at: Math.max(ctx.clock.now(), cur.updated_at + 1),
+    });
+    await recordAudit(ctx, req, 'channel.update', cur.id, { fields: Object.keys(b) });
+    return { ok: true as const, data: presentChannel((await channels.getChannel(ctx.db, ws, cur.id))!) };
+  });
+
   r.delete('/channels/:id', {
     preHandler: ctx.auth.api('operator'),
     schema: {
-      tags, summary: 'Delete a notification channel', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      tags, summary: 'Delete a notification channel', security, params: IdParams,
       response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },
     },
   }, async (req) => {
     if (!(await channels.deleteChannel(ctx.db, req.principal!.workspaceId, req.params.id))) throw notFound('Channel');
     await recordAudit(ctx, req, 'channel.delete', req.params.id);
     return { ok: true as const, data: { id: req.params.id, deleted: true } };
+  });
+
+  r.post('/channels/:id/test', {
+    preHandler: ctx.auth.api('operator'),
+    schema: {
+      tags, summary: 'Send a test message through the outbox (see its deliveries for the result)', security, params: IdParams,
+      response: { 202: Ok(Type.Object({ queued: Type.Boolean() })), ...errors(401, 403, 404, 429) },
+    },
+  }, async (req, reply) => {
+    const ch = await own(req.principal!.workspaceId, req.params.id);
+    await ctx.alerts.test(ch, testNotification(ctx.clock.now(), ctx.config.publicUrl ?? null));
+    await recordAudit(ctx, req, 'channel.test', ch.id);
+    void reply.status(202);
+    return { ok: true as const, data: { queued: true } };
+  });
+
+  r.get('/channels/:id/deliveries', {
+    preHandler: ctx.auth.api('viewer'),
+    schema: {
+      tags, summary: 'Delivery history of a channel, newest first, with every attempt', security, params: IdParams,
+      querystring: Type.Object({ limit: Type.Optional(Limit(100, 50)), offset: Type.Optional(Offset), status: Type.Optional(Type.Enum(DELIVERY_STATUSES)) }, { additionalProperties: false }),
+      response: { 200: OkPage(DeliveryWithAttempts), ...errors(400, 401, 404, 429) },
+    },
+  }, async (req) => {
+    const ws = req.principal!.workspaceId;
+    const ch = await own(ws, req.params.id);
+    const { limit = 50, offset = 0, status } = req.query;
+    const { rows, total } = await deliveries.listDeliveries(ctx.db, ws, { channelId: ch.id, status, limit, offset });
+    const attempts = await deliveries.attemptsFor(ctx.db, rows.map((d) => d.id));
+    return {
+      ok: true as const,
+      data: rows.map((d) => ({
+        id: d.id, channel_id: d.channel_id, incident_uuid: d.incident_uuid, event: d.event, status: d.status as (typeof DELIVERY_STATUSES)[number],
+        attempts: d.attempts, next_attempt_at: d.status === 'pending' ? iso(d.next_attempt_at) : null, last_status_code: d.last_status_code,
+        last_error: d.last_error, created_at: iso(d.created_at), delivered_at: isoOrNull(d.delivered_at),
+        attempts_log: attempts.filter((a) => a.delivery_id === d.id).map((a) => ({
+          attempt: a.attempt, started_at: iso(a.started_at), duration_ms: a.duration_ms, outcome: a.outcome, status_code: a.status_code, detail: a.detail,
+        })),
+      })),
+      meta: { total, limit, offset },
+    };
   });
 }

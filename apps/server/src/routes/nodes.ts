@@ -62,6 +62,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (b.priority !== undefined) patch.priority = b.priority;
     if (b.pps_threshold !== undefined) patch.pps_threshold = b.pps_threshold;
     if (b.bps_threshold !== undefined) patch.bps_threshold = b.bps_threshold;
+    if (b.tags !== undefined) patch.tags = JSON.stringify(b.tags);
     await nodes.updateNode(ctx.db, ws, node.id, patch);
     await recordAudit(ctx, req, 'node.update', node.uuid, b);
     return { ok: true as const, data: await nodeDetail(ctx, await findNode(ctx, ws, node.uuid)) };

@@ -37,9 +37,14 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
 }
 
+export type IncidentEvent = 'incident.opened' | 'incident.escalated' | 'incident.resolved';
+
 export interface IncidentServiceDeps {
   db: Db;
   clock: Clock;
+  /** Told of every lifecycle change after it is stored (alerting). Its failure never fails the agent's report. */
+  onEvent?: (event: IncidentEvent, incident: IncidentRow, node: NodeRow, previous: IncidentRow | null) => Promise<void>;
+  onError?: (err: unknown) => void;
 }
 
 export class IncidentService {
@@ -54,7 +59,11 @@ export class IncidentService {
     const now = clock.now();
     for (let attempt = 0; attempt < 3; attempt++) {
       const active = await incidents.findActiveIncident(db, node.id, body.attack_family);
-      if (active) return { row: await this.#apply(active, body, false), created: false };
+      if (active) {
+        const next = await this.#apply(active, body, false);
+        await this.#escalation(active, next, node);
+        return { row: next, created: false };
+      }
       const peakPps = body.peak_pps ?? 0;
       const row: Omit<IncidentRow, 'id'> = {
         uuid: randomUUID(),
@@ -85,7 +94,9 @@ export class IncidentService {
       };
       try {
         const id = await incidents.insertIncident(db, row);
-        return { row: { ...row, id }, created: true };
+        const created = { ...row, id };
+        await this.#emit('incident.opened', created, node, null);
+        return { row: created, created: true };
       } catch (err) {
         // Two opens of one family raced: the other one won; merge into it.
         if (!isUniqueViolation(err)) throw err;
@@ -95,13 +106,33 @@ export class IncidentService {
   }
 
   async update(node: NodeRow, uuid: string, body: IncidentUpdateBody): Promise<IncidentRow> {
-    return this.#apply(await this.#own(node, uuid), body, false);
+    const cur = await this.#own(node, uuid);
+    const next = await this.#apply(cur, body, false);
+    await this.#escalation(cur, next, node);
+    return next;
   }
 
   async resolve(node: NodeRow, uuid: string, body: IncidentResolveBody): Promise<IncidentRow> {
     const current = await this.#own(node, uuid);
     if (current.status !== 'active') return current; // resolving twice changes nothing
-    return this.#apply(current, body, true);
+    const resolved = await this.#apply(current, body, true);
+    await this.#emit('incident.resolved', resolved, node, current);
+    return resolved;
+  }
+
+  async #escalation(before: IncidentRow, after: IncidentRow, node: NodeRow): Promise<void> {
+    if (after.status === 'active' && SEVERITIES.indexOf(after.severity as Severity) > SEVERITIES.indexOf(before.severity as Severity)) {
+      await this.#emit('incident.escalated', after, node, before);
+    }
+  }
+
+  async #emit(event: IncidentEvent, incident: IncidentRow, node: NodeRow, previous: IncidentRow | null): Promise<void> {
+    if (!this.#deps.onEvent) return;
+    try {
+      await this.#deps.onEvent(event, incident, node, previous);
+    } catch (err) {
+      (this.#deps.onError ?? console.error)(err);
+    }
   }
 
   async #own(node: NodeRow, uuid: string): Promise<IncidentRow> {

@@ -24,7 +24,7 @@ export async function createNode(ctx: AppContext, workspaceId: string, body: Nod
       interface: body.interface ?? 'eth0', priority: body.priority ?? 'production', api_key_digest: digest(apiKey),
       agent_version: null, pps_threshold: null, bps_threshold: null, baseline_p99_pps: null, baseline_mean_pps: null,
       last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null, last_udp_pct: null, last_icmp_pct: null,
-      last_conn_count: null, last_metrics_at: null, uptime_seconds: null, agent_info: '{}', created_at: now, updated_at: now, deleted_at: null,
+      last_conn_count: null, last_metrics_at: null, uptime_seconds: null, agent_info: '{}', tags: JSON.stringify(body.tags ?? []), created_at: now, updated_at: now, deleted_at: null,
     });
   } catch (err) {
     // The partial unique index settles a race between two registrations of one name.

@@ -15,6 +15,7 @@ export function presentNode(n: nodes.NodeWithStatus): Node {
     os: n.os,
     interface: n.interface,
     priority: n.priority,
+    tags: fromJson<string[]>(n.tags, []),
     status: n.status,
     agent_version: n.agent_version,
     last_seen_at: isoOrNull(n.last_seen_at),
@@ -68,7 +69,10 @@ export function presentChannel(c: ChannelRow): Channel {
   for (const key of CHANNEL_SECRET_KEYS[c.type as ChannelType] ?? []) {
     if (key in config) config[key] = maskSecret(config[key]);
   }
-  return { id: c.id, name: c.name, type: c.type, enabled: c.enabled === 1, config, created_at: iso(c.created_at), updated_at: iso(c.updated_at) };
+  return {
+    id: c.id, name: c.name, type: c.type, enabled: c.enabled === 1, min_severity: c.min_severity,
+    filters: fromJson<Channel['filters']>(c.filters, {}), config, created_at: iso(c.created_at), updated_at: iso(c.updated_at),
+  };
 }
 
 /** Accepts ISO 8601, epoch seconds or epoch milliseconds (agents send all three). */

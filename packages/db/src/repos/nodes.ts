@@ -89,7 +89,7 @@ export async function insertNode(db: Db, row: NewNode): Promise<number> {
 }
 
 export type NodePatch = Partial<
-  Pick<NodeRow, 'name' | 'ip' | 'location' | 'os' | 'interface' | 'priority' | 'pps_threshold' | 'bps_threshold' | 'updated_at'>
+  Pick<NodeRow, 'name' | 'ip' | 'location' | 'os' | 'interface' | 'priority' | 'pps_threshold' | 'bps_threshold' | 'tags' | 'updated_at'>
 >;
 
 export async function updateNode(db: Db, workspaceId: string, id: number, patch: NodePatch): Promise<void> {

@@ -4,7 +4,7 @@ import type { PcapTable, PcapUploadTable } from '../schema.ts';
 export type PcapRow = Omit<PcapTable, 'id'> & { id: number };
 export type PcapUploadRow = PcapUploadTable;
 
-export async function insertPcap(db: Db, row: Omit<PcapRow, 'id'>): Promise<number> {
+export async function insertPcap(db: Db, row: Omit<PcapRow, 'id' | 'packet_count' | 'analysis' | 'analysis_at'>): Promise<number> {
   const r = await db.insertInto('pcaps').values(row).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);
 }
@@ -30,6 +30,10 @@ export async function listPcaps(db: Db, workspaceId: string, limit: number, offs
   return { rows, total: Number(total.n) };
 }
 
+export async function getPcapById(db: Db, workspaceId: string, id: number): Promise<PcapRow | undefined> {
+  return db.selectFrom('pcaps').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+}
+
 export async function getPcapByUuid(db: Db, workspaceId: string, uuid: string): Promise<PcapRow | undefined> {
   return db.selectFrom('pcaps').selectAll().where('workspace_id', '=', workspaceId).where('uuid', '=', uuid).executeTakeFirst();
 }
@@ -52,4 +56,12 @@ export async function updateUpload(db: Db, uploadId: string, patch: Partial<Pcap
 
 export async function deleteUpload(db: Db, uploadId: string): Promise<void> {
   await db.deleteFrom('pcap_uploads').where('upload_id', '=', uploadId).execute();
+}
+
+export async function setPacketCount(db: Db, id: number, count: number): Promise<void> {
+  await db.updateTable('pcaps').set({ packet_count: count }).where('id', '=', id).execute();
+}
+
+export async function setAnalysis(db: Db, id: number, analysis: string, at: number): Promise<void> {
+  await db.updateTable('pcaps').set({ analysis, analysis_at: at }).where('id', '=', id).execute();
 }

@@ -1,0 +1,56 @@
+// Hand-built frames with known fields, for tests that check what the server decodes.
+function checksumless(ipHeader: Buffer): Buffer {
+  return ipHeader; // checksums are not verified by the decoders; leave them zero
+}
+
+export function ethIpv4(opts: { src: string; dst: string; proto: number; ttl?: number; l4: Buffer; fragOffset?: number; moreFragments?: boolean }): Buffer {
+  const eth = Buffer.alloc(14);
+  eth.writeUInt16BE(0x0800, 12);
+  const ip = Buffer.alloc(20);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(20 + opts.l4.length, 2);
+  ip.writeUInt16BE(((opts.moreFragments ? 1 : 0) << 13) | ((opts.fragOffset ?? 0) / 8), 6);
+  ip[8] = opts.ttl ?? 64;
+  ip[9] = opts.proto;
+  Buffer.from(opts.src.split('.').map(Number)).copy(ip, 12);
+  Buffer.from(opts.dst.split('.').map(Number)).copy(ip, 16);
+  return Buffer.concat([eth, checksumless(ip), opts.l4]);
+}
+
+export function udp(sport: number, dport: number, payload: number): Buffer {
+  const b = Buffer.alloc(8 + payload);
+  b.writeUInt16BE(sport, 0);
+  b.writeUInt16BE(dport, 2);
+  b.writeUInt16BE(8 + payload, 4);
+  return b;
+}
+
+export function tcp(sport: number, dport: number, flags: number, payload = 0): Buffer {
+  const b = Buffer.alloc(20 + payload);
+  b.writeUInt16BE(sport, 0);
+  b.writeUInt16BE(dport, 2);
+  b[12] = 5 << 4;
+  b[13] = flags;
+  b.writeUInt16BE(65535, 14);
+  return b;
+}
+
+/** A classic µs pcap of Ethernet frames, one per millisecond from `startMs`. */
+export function pcapOf(frames: Buffer[], startMs = Date.UTC(2026, 10, 22, 12, 0, 0)): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);
+  const recs = frames.map((f, i) => {
+    const r = Buffer.alloc(16);
+    const t = startMs + i;
+    r.writeUInt32LE(Math.floor(t / 1000), 0);
+    r.writeUInt32LE((t % 1000) * 1000, 4);
+    r.writeUInt32LE(f.length, 8);
+    r.writeUInt32LE(f.length, 12);
+    return Buffer.concat([r, f]);
+  });
+  return Buffer.concat([header, ...recs]);
+}
