@@ -1,13 +1,11 @@
 // The one `breakwater` command. Subcommands are a typed registry; each parses its own flags.
-import { adminCommand } from './commands/admin.ts';
-import { analyzeCommand } from './commands/analyze.ts';
-import { serverCommand } from './commands/server.ts';
 import { UsageError } from './args.ts';
 
+// Each command's module is loaded only when it runs: `analyze` need not load the server.
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
-  server: { run: serverCommand, help: 'run the control plane (REST, agent and deploy APIs)' },
-  admin: { run: adminCommand, help: 'admin init --json: create the first workspace and credentials' },
-  analyze: { run: analyzeCommand, help: 'analyze FILE.pcap [--json]: forensic report of a capture (- reads stdin)' },
+  server: { run: async (a) => (await import('./commands/server.ts')).serverCommand(a), help: 'run the control plane (REST, agent and deploy APIs)' },
+  admin: { run: async (a) => (await import('./commands/admin.ts')).adminCommand(a), help: 'admin init --json: create the first workspace and credentials' },
+  analyze: { run: async (a) => (await import('./commands/analyze.ts')).analyzeCommand(a), help: 'analyze FILE.pcap [--json]: forensic report of a capture (- reads stdin)' },
 };
 
 function usage(): string {
