@@ -2,6 +2,8 @@
 // want it, once; failures are retried; a restart delivers what was left; routing,
 // maintenance windows and pacing hold.
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { BACKENDS, waitFor } from '@breakwater/testing';
 import { createServer, resolveConfig } from '../src/index.ts';
@@ -176,6 +178,37 @@ for (const backend of BACKENDS) {
       assert.match(bad.body.error.message, /^config\.url: /);
       const viewer = await t.request('POST', `/api/v1/channels/${ch}/test`, { token: null });
       assert.equal(viewer.status, 401);
+    });
+
+    test('SMS: a retry after a partial failure texts only the recipients not reached yet', async () => {
+      const t = await server();
+      const texts: string[] = [];
+      let failedOnce = false;
+      const telnyx = createHttpServer((req, res) => {
+        let raw = '';
+        req.on('data', (c: Buffer) => (raw += c.toString()));
+        req.on('end', () => {
+          const body = JSON.parse(raw) as { to: string };
+          if (req.url !== '/v2/messages' || req.headers.authorization !== 'Bearer KEY-telnyx-123') return void res.writeHead(401).end();
+          if (body.to === '+15550000002' && !failedOnce) {
+            failedOnce = true;
+            return void res.writeHead(500).end('{"errors":[{"title":"temporary"}]}');
+          }
+          texts.push(body.to);
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"id":"msg-1"}}');
+        });
+      });
+      await new Promise<void>((r) => telnyx.listen(0, '127.0.0.1', r));
+      cleanup.push(() => new Promise((r) => telnyx.close(() => r())));
+      const port = (telnyx.address() as AddressInfo).port;
+      const r = await t.request('POST', '/api/v1/channels', { body: { name: 'sms', type: 'sms', config: { api_url: `http://127.0.0.1:${port}`, api_key: 'KEY-telnyx-123', from: '+15550009999', to: ['+15550000001', '+15550000002'] } } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const node = await t.deploy(t.admin);
+      await t.agent(node, 'POST', '/incidents', { attack_family: 'udp_flood', severity: 'critical' });
+      await waitFor('both recipients', () => texts.length === 2, 5000);
+      await waitFor('outbox settled', () => settled(t.server.ctx.db), 5000);
+      assert.deepEqual(texts, ['+15550000001', '+15550000002']); // the first recipient was not texted twice
+      assert.equal((await history(t, r.body.data.id))[0].attempts, 2);
     });
 
     test('a server restart with undelivered messages delivers them after start, once', async () => {

@@ -32,7 +32,8 @@ export const CHANNEL_SECRET_KEYS: Record<ChannelType, string[]> = {
   discord: ['webhook_url'],
   slack: ['webhook_url'],
   teams: ['webhook_url'],
-  webhook: ['secret'],
+  // custom headers usually carry a token
+  webhook: ['secret', 'headers'],
   email: ['smtp_url'],
   sms: ['api_key'],
   pagerduty: ['routing_key'],

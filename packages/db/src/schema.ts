@@ -231,6 +231,7 @@ export interface DeliveryTable {
   lease_until: number | null;
   last_status_code: number | null;
   last_error: string | null;
+  delivered_to: string;
   created_at: number;
   delivered_at: number | null;
   updated_at: number;

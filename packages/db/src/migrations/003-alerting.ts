@@ -41,6 +41,8 @@ export function alerting(dialect: DialectName): Migration {
         .addColumn('lease_until', 'bigint')
         .addColumn('last_status_code', 'integer')
         .addColumn('last_error', 'text')
+        // Recipients already reached (sms, email with several): a retry does not send to them again.
+        .addColumn('delivered_to', 'text', (c) => c.notNull().defaultTo('[]'))
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('delivered_at', 'bigint')
         .addColumn('updated_at', 'bigint', (c) => c.notNull())

@@ -46,7 +46,7 @@ export async function claimDelivery(db: Db, d: DeliveryRow, now: number, leaseMs
 export async function finishDelivery(
   db: Db,
   id: number,
-  patch: Pick<DeliveryRow, 'status' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at' | 'updated_at'>,
+  patch: Pick<DeliveryRow, 'status' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at' | 'updated_at' | 'delivered_to'>,
   attempt: Omit<AttemptRow, 'id' | 'delivery_id'>,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {

@@ -57,7 +57,7 @@ export class AlertRouter {
         dedup_key: `${ch.id}:${c.incident.uuid}:${event}${suffix}`,
         payload: JSON.stringify(message), status: suppressed ? 'suppressed' : 'pending', attempts: 0, next_attempt_at: now,
         lease_until: null, last_status_code: null, last_error: suppressed ? `suppressed by maintenance window "${suppressed.name}"` : null,
-        created_at: now, delivered_at: null, updated_at: now,
+        delivered_to: '[]', created_at: now, delivered_at: null, updated_at: now,
       });
       if (added && !suppressed) queued++;
     }
@@ -71,7 +71,7 @@ export class AlertRouter {
     await deliveries.enqueueDelivery(this.#d.db, {
       workspace_id: ch.workspace_id, channel_id: ch.id, incident_id: null, event: 'test',
       dedup_key: `${ch.id}:test:${now}:${Math.random().toString(36).slice(2)}`, payload: JSON.stringify(message), status: 'pending',
-      attempts: 0, next_attempt_at: now, lease_until: null, last_status_code: null, last_error: null, created_at: now, delivered_at: null, updated_at: now,
+      attempts: 0, next_attempt_at: now, lease_until: null, last_status_code: null, last_error: null, delivered_to: '[]', created_at: now, delivered_at: null, updated_at: now,
     });
     this.#d.wake();
   }

@@ -5,7 +5,7 @@
 // A send interrupted by a crash is retried when its lease expires (providers that take
 // an idempotency key — PagerDuty dedup_key, Opsgenie alias, our webhook's delivery id —
 // see it as the same message).
-import { channels, deliveries, type ChannelRow, type Db, type DeliveryRow } from '@breakwater/db';
+import { channels, deliveries, fromJson, type ChannelRow, type Db, type DeliveryRow } from '@breakwater/db';
 import type { DeliveryResult, Notification, SendContext } from '@breakwater/notify';
 import type { Clock } from '../../clock.ts';
 
@@ -123,12 +123,13 @@ export class Outbox {
     const attempt = d.attempts + 1;
     const started = clock.now();
     let result: DeliveryResult;
+    const reached = fromJson<string[]>(d.delivered_to, []);
     const channel = await channels.getChannelById(db, d.channel_id);
     if (!channel) {
       result = { outcome: 'permanent', reason: 'bad_config', status: null, retry_after_ms: null, message: 'the channel was deleted', excerpt: '', provider_ref: null, duration_ms: 0 };
     } else {
       try {
-        result = await this.#d.deliver(channel, JSON.parse(d.payload) as Notification, { delivery_id: String(d.id), attempt });
+        result = await this.#d.deliver(channel, JSON.parse(d.payload) as Notification, { delivery_id: String(d.id), attempt, already_delivered: reached });
       } catch (err) {
         // Channels never throw by contract; if one does, it is our bug: retry, and say so.
         result = { outcome: 'retryable', reason: 'network', status: null, retry_after_ms: null, message: `channel error: ${(err as Error).message}`, excerpt: '', provider_ref: null, duration_ms: clock.now() - started };
@@ -146,6 +147,7 @@ export class Outbox {
         last_error: result.outcome === 'delivered' ? null : `${result.reason ?? 'error'}: ${result.message}`.slice(0, 1000),
         delivered_at: result.outcome === 'delivered' ? now : null,
         updated_at: now,
+        delivered_to: JSON.stringify([...new Set([...reached, ...(result.delivered_to ?? [])])]),
       }, {
         attempt, started_at: started, duration_ms: Math.round(result.duration_ms), outcome: result.outcome === 'retryable' ? 'retry' : result.outcome,
         status_code: result.status, detail: (result.excerpt || result.message).slice(0, 500),
