@@ -24,36 +24,53 @@ export class PortCounter {
 
   /** The `n` busiest ports by packets (ties: lower port first). */
   top(n: number): HeavyHitter<number>[] {
-    // Insertion into a short sorted list: a random-port flood touches every port, and a
-    // full sort of 65536 entries ten times a second is wasted work.
-    const best: number[] = [];
     if (n <= 0) return [];
+    const best = new Int32Array(Math.min(n, this.#n));
+    const len = selectTop(this.#counts, this.#touched, this.#n, best);
     const c = this.#counts;
-    let worst = -1;
-    for (let i = 0; i < this.#n; i++) {
-      const port = this.#touched[i]!;
-      const k = c[port << 1]!;
-      if (best.length === n && k < worst) continue;
-      if (best.length === n && !before(k, port, c[best[n - 1]! << 1]!, best[n - 1]!)) continue;
-      let j = best.length < n ? best.length : n - 1;
-      while (j > 0 && before(k, port, c[best[j - 1]! << 1]!, best[j - 1]!)) {
-        best[j] = best[j - 1]!;
-        j--;
-      }
-      best[j] = port;
-      if (best.length === n) worst = c[best[n - 1]! << 1]!;
+    const out: HeavyHitter<number>[] = [];
+    for (let j = 0; j < len; j++) {
+      const key = best[j]!;
+      out.push({ key, packets: c[key << 1]!, bytes: c[(key << 1) + 1]! });
     }
-    return best.map((key) => ({ key, packets: c[key << 1]!, bytes: c[(key << 1) + 1]! }));
+    return out;
   }
 
   reset(): void {
-    const c = this.#counts;
-    for (let i = 0; i < this.#n; i++) {
-      const p = this.#touched[i]! << 1;
-      c[p] = 0;
-      c[p + 1] = 0;
-    }
+    clearTouched(this.#counts, this.#touched, this.#n);
     this.#n = 0;
+  }
+}
+
+// The once-per-tick loops are plain functions over typed arrays: run ten times a second
+// over up to 65536 ports, they are optimised mid-loop (OSR), and as methods touching
+// private fields they were deoptimised again on every tick.
+
+/** Insertion into a short sorted list (a full sort of 65536 ports each tick is waste); returns its length. */
+function selectTop(c: Float64Array, touched: Uint16Array, count: number, best: Int32Array): number {
+  const n = best.length;
+  let len = 0;
+  let worst = -1;
+  for (let i = 0; i < count; i++) {
+    const port = touched[i]!;
+    const k = c[port << 1]!;
+    if (len === n && (k < worst || !before(k, port, c[best[n - 1]! << 1]!, best[n - 1]!))) continue;
+    let j = len < n ? len++ : n - 1;
+    while (j > 0 && before(k, port, c[best[j - 1]! << 1]!, best[j - 1]!)) {
+      best[j] = best[j - 1]!;
+      j--;
+    }
+    best[j] = port;
+    if (len === n) worst = c[best[n - 1]! << 1]!;
+  }
+  return len;
+}
+
+function clearTouched(c: Float64Array, touched: Uint16Array, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const p = touched[i]! << 1;
+    c[p] = 0;
+    c[p + 1] = 0;
   }
 }
 
