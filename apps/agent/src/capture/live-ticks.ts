@@ -1,0 +1,99 @@
+// The agent's tick loop: every tick, exact totals from the kernel counters and detail
+// from the captured packets, as one TickStats. Capture may lag or sample; the counters
+// do not, so a tick's `total` is the counters' delta and its detail keeps the sample.
+import type { TickStats } from '@breakwater/contracts';
+import { TickAggregator, type CaptureRecord, type GeoLookup, type IocPattern } from '@breakwater/packets';
+import { counterDelta, type CounterReading, type KernelCounters } from '../kernel-counters.ts';
+
+export interface LiveTicksOptions {
+  tickMs?: number;
+  sampleRate?: number;
+  iocPatterns?: readonly IocPattern[];
+}
+
+export interface LiveTicksDeps {
+  counters: Pick<KernelCounters, 'read'>;
+  now: () => number;
+  onTick: (tick: TickStats) => void;
+  geo?: GeoLookup;
+}
+
+export class LiveTicks {
+  readonly #agg: TickAggregator;
+  readonly #d: LiveTicksDeps;
+  readonly #tickMs: number;
+  readonly #emitted: TickStats[] = [];
+  #prev: CounterReading | null = null;
+  #carry = { packets: 0, bytes: 0 };
+  /** Running sums since start: what the kernel counted, what capture saw, what ticks reported. */
+  readonly #cum = { kernel: { packets: 0, bytes: 0 }, captured: { packets: 0, bytes: 0 }, reported: { packets: 0, bytes: 0 } };
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(o: LiveTicksOptions, d: LiveTicksDeps) {
+    this.#tickMs = o.tickMs ?? 100;
+    this.#d = d;
+    this.#agg = new TickAggregator(
+      { tickMs: this.#tickMs, sampleRate: o.sampleRate ?? 1, ...(o.iocPatterns ? { iocPatterns: o.iocPatterns } : {}) },
+      { onTick: (t) => this.#emitted.push(t), ...(d.geo ? { geo: d.geo } : {}) },
+    );
+  }
+
+  /** Feed captured packets here (from a CaptureSource). */
+  readonly onRecord = (rec: CaptureRecord): void => {
+    this.#agg.addRecord(rec);
+  };
+
+  start(): void {
+    this.#prev = this.#d.counters.read();
+    this.#agg.advanceTo(this.#d.now());
+    this.#timer = setInterval(() => this.step(), this.#tickMs);
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** One turn of the loop (public so a test can drive it with its own clock). */
+  step(): void {
+    const cur = this.#d.counters.read();
+    const d = this.#prev ? counterDelta(this.#prev, cur) : null;
+    this.#prev = cur;
+    if (d && !d.reset) {
+      this.#carry.packets += d.rxPackets;
+      this.#carry.bytes += d.rxBytes;
+    }
+    this.#agg.advanceTo(this.#d.now());
+    if (this.#emitted.length === 0) return; // the timer fired before the tick ended: counts carry over
+    const ticks = this.#emitted.splice(0);
+    // A late timer can close several ticks at once: the counted traffic is spread over them.
+    const share = { packets: Math.floor(this.#carry.packets / ticks.length), bytes: Math.floor(this.#carry.bytes / ticks.length) };
+    ticks.forEach((t, i) => {
+      const last = i === ticks.length - 1;
+      const counted = {
+        packets: last ? this.#carry.packets - share.packets * (ticks.length - 1) : share.packets,
+        bytes: last ? this.#carry.bytes - share.bytes * (ticks.length - 1) : share.bytes,
+      };
+      t.total = { packets: this.#report('packets', counted.packets, t.decoded.packets * t.sampleRate), bytes: this.#report('bytes', counted.bytes, t.decoded.bytes * t.sampleRate) };
+      this.#d.onTick(t);
+    });
+    this.#carry = { packets: 0, bytes: 0 };
+  }
+
+  /**
+   * Capture timestamps and counter reads are not in lockstep: a packet can be counted by one
+   * read and captured in the next tick, or the other way round. Reporting so that the running
+   * total is the larger of what the kernel counted and what was captured keeps the sum over
+   * time exactly the kernel's, never below what was seen, and each tick off by at most the
+   * packets in flight between a read and the capture.
+   */
+  #report(k: 'packets' | 'bytes', counted: number, captured: number): number {
+    const c = this.#cum;
+    c.kernel[k] += counted;
+    c.captured[k] += captured;
+    const target = Math.max(c.kernel[k], c.captured[k], c.reported[k]);
+    const total = target - c.reported[k];
+    c.reported[k] = target;
+    return total;
+  }
+}

@@ -1,0 +1,112 @@
+// Packet detail from libpcap through a tcpdump child writing pcap to a pipe (DESIGN:
+// it kept up with ~400 kpps here without kernel drops, where a native binding did not).
+// No shell: arguments are an array, the interface name and the filter's parts are
+// validated, and the agent's own traffic to the control plane is filtered out.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { isIP } from 'node:net';
+import { CaptureReader, CaptureRecord } from '@breakwater/packets';
+
+export interface CaptureSource {
+  start(): Promise<void>;
+  /** Stops capturing; resolves with the kernel's drop count when the capturer reports it. */
+  stop(): Promise<{ kernelDrops: number | null }>;
+}
+
+export interface TcpdumpOptions {
+  iface: string;
+  /** Bytes kept per packet: headers and the start of the payload (IOC patterns). */
+  snaplen?: number;
+  /** Kernel capture buffer, KiB. */
+  bufferKiB?: number;
+  /** Traffic to leave out, e.g. the agent's own connection to the server. */
+  exclude?: { host: string; port: number }[];
+  tcpdumpPath?: string;
+}
+
+export interface CaptureHandlers {
+  onRecord: (rec: CaptureRecord) => void;
+  onError: (err: Error) => void;
+}
+
+export class CaptureConfigError extends Error {}
+
+/** A BPF filter that leaves out the given host:port TCP conversations. */
+export function exclusionFilter(exclude: { host: string; port: number }[]): string | null {
+  if (exclude.length === 0) return null;
+  const parts = exclude.map(({ host, port }) => {
+    if (isIP(host) === 0) throw new CaptureConfigError(`exclude.host: must be an IP address, got ${JSON.stringify(host)}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CaptureConfigError(`exclude.port: must be 1-65535, got ${port}`);
+    return `(host ${host} and tcp port ${port})`;
+  });
+  return `not (${parts.join(' or ')})`;
+}
+
+export class TcpdumpSource implements CaptureSource {
+  readonly #o: Required<Omit<TcpdumpOptions, 'exclude'>> & { filter: string | null };
+  readonly #h: CaptureHandlers;
+  #child: ChildProcess | null = null;
+  #stderr = '';
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(o: TcpdumpOptions, h: CaptureHandlers) {
+    if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(o.iface)) throw new CaptureConfigError(`interface: not a valid interface name: ${JSON.stringify(o.iface)}`);
+    const snaplen = o.snaplen ?? 128;
+    if (!Number.isInteger(snaplen) || snaplen < 64 || snaplen > 65535) throw new CaptureConfigError(`snaplen: must be 64-65535, got ${snaplen}`);
+    const bufferKiB = o.bufferKiB ?? 65_536;
+    if (!Number.isInteger(bufferKiB) || bufferKiB < 1024 || bufferKiB > 4 * 1024 * 1024) throw new CaptureConfigError(`bufferKiB: must be 1024-4194304, got ${bufferKiB}`);
+    this.#o = { iface: o.iface, snaplen, bufferKiB, tcpdumpPath: o.tcpdumpPath ?? 'tcpdump', filter: exclusionFilter(o.exclude ?? []) };
+    this.#h = h;
+  }
+
+  args(): string[] {
+    const a = ['-i', this.#o.iface, '-n', '-s', String(this.#o.snaplen), '-B', String(this.#o.bufferKiB), '-U', '-w', '-', '--immediate-mode'];
+    if (this.#o.filter) a.push(this.#o.filter);
+    return a;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(this.#o.tcpdumpPath, this.args(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    const reader = new CaptureReader();
+    const rec = new CaptureRecord();
+    child.stdout.on('data', (chunk: Buffer) => {
+      reader.push(chunk);
+      while (reader.next(rec)) this.#h.onRecord(rec);
+      if (reader.error) {
+        this.#h.onError(reader.error);
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      this.#stderr = (this.#stderr + d.toString()).slice(-8192);
+    });
+    this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
+    // Started when tcpdump says it listens (or fails saying why).
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tcpdump did not start within 5 s: ${this.#stderr.trim()}`)), 5000);
+      const check = () => {
+        if (/listening on/.test(this.#stderr)) {
+          clearTimeout(timer);
+          child.stderr.off('data', check);
+          resolve();
+        }
+      };
+      child.stderr.on('data', check);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`tcpdump could not run: ${err.message}`));
+      });
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`tcpdump exited (${code}): ${this.#stderr.trim()}`));
+      });
+    });
+  }
+
+  async stop(): Promise<{ kernelDrops: number | null }> {
+    if (this.#child && this.#child.exitCode === null) this.#child.kill('SIGINT');
+    await this.#exited;
+    const m = /(\d+) packets? dropped by kernel/.exec(this.#stderr);
+    return { kernelDrops: m ? Number(m[1]) : null };
+  }
+}
