@@ -71,6 +71,7 @@ describe('breakwater server', () => {
       [['server', '--port', '70000'], /--port: /],
       [['server', '--pcap-max-bytes', '10MB'], /--pcap-max-bytes: must be a whole number/],
       [['server', '--log-level', 'chatty'], /--log-level: must be one of fatal, error/],
+      [['server', '--public-url', 'ftp://x'], /--public-url: must be an http:\/\/ or https:\/\/ URL/],
       [['server', '--verbose'], /Unknown option '--verbose'/],
     ] as const) {
       const r = run([...args, '--data-dir', tmp()]);

@@ -2,6 +2,7 @@ import { createServer, resolveConfig } from '@breakwater/server';
 import { databaseUrlFlag, parseFlags, portFlag, UsageError } from '../args.ts';
 
 const USAGE = `usage: breakwater server [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
+                         [--pcap-max-bytes N] [--public-url https://…]
 
 Runs the control plane. Without --database-url it uses SQLite in --data-dir (default ./data).
 On the first start of an empty database it creates the first workspace and prints the
@@ -10,7 +11,7 @@ admin credentials and tokens once.`;
 export async function serverCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, {
     port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' },
-    'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, help: { type: 'boolean' },
+    'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, 'public-url': { type: 'string' }, help: { type: 'boolean' },
   }, USAGE);
   if (values.help) {
     console.log(USAGE);
@@ -27,10 +28,11 @@ export async function serverCommand(argv: string[]): Promise<void> {
       databaseUrl: databaseUrlFlag(values['database-url']),
       ...(values['log-level'] ? { logLevel: values['log-level'] as never } : {}),
       ...(pcapMax ? { pcapMaxBytes: Number(pcapMax) } : {}),
+      ...((values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL) ? { publicUrl: values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL } : {}),
     });
   } catch (err) {
     // Config errors name the config key; here the operator typed a flag, so name that.
-    const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url' };
+    const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url', publicUrl: 'public-url' };
     throw new UsageError((err as Error).message.replace(/^config (\w+)/, (_m, key: string) => `--${flags[key] ?? key}`));
   }
   const server = await createServer(config).start({ bootstrapIfEmpty: true });
