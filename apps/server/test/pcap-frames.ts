@@ -1,4 +1,5 @@
 // Hand-built frames with known fields, for tests that check what the server decodes.
+import { buildPcap } from '@breakwater/packets';
 function checksumless(ipHeader: Buffer): Buffer {
   return ipHeader; // checksums are not verified by the decoders; leave them zero
 }
@@ -37,20 +38,5 @@ export function tcp(sport: number, dport: number, flags: number, payload = 0): B
 
 /** A classic µs pcap of Ethernet frames, one per millisecond from `startMs`. */
 export function pcapOf(frames: Buffer[], startMs = Date.UTC(2026, 10, 22, 12, 0, 0)): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  const recs = frames.map((f, i) => {
-    const r = Buffer.alloc(16);
-    const t = startMs + i;
-    r.writeUInt32LE(Math.floor(t / 1000), 0);
-    r.writeUInt32LE((t % 1000) * 1000, 4);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return Buffer.concat([r, f]);
-  });
-  return Buffer.concat([header, ...recs]);
+  return Buffer.from(buildPcap({ linktype: 1 }, frames.map((data, i) => ({ tsMs: startMs + i, data }))));
 }

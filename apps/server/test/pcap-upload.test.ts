@@ -7,25 +7,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '@breakwater/testing';
 import { errorCode, startTestServer, type TestServer } from './harness.ts';
+import { pcapOf } from './pcap-frames.ts';
 
-/** A classic pcap (µs, Ethernet) with `count` UDP packets of `size` bytes each. */
+/** A classic pcap (µs, Ethernet) with `count` frames of `size` bytes each. */
 function makePcap(count: number, size = 60): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  const packets = Array.from({ length: count }, (_, i) => {
-    const rec = Buffer.alloc(16 + size);
-    rec.writeUInt32LE(1_700_000_000 + i, 0);
-    rec.writeUInt32LE(i, 4);
-    rec.writeUInt32LE(size, 8);
-    rec.writeUInt32LE(size, 12);
-    rec.fill(i % 256, 16);
-    return rec;
-  });
-  return Buffer.concat([header, ...packets]);
+  return pcapOf(Array.from({ length: count }, (_, i) => Buffer.alloc(size, i % 256)), 1_700_000_000_000);
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
