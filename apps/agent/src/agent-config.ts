@@ -3,6 +3,7 @@
 // refuses a file others can read, and every key is checked with a message naming it.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolveConfig } from '@breakwater/detection';
 
 export interface AgentConfig {
   server_url: string;
@@ -19,6 +20,10 @@ export interface AgentConfig {
   allow_raw_commands: boolean;
   /** Addresses the agent's own traffic to the server comes from is excluded from capture. */
   exclude_server_traffic: boolean;
+  /** The address protected here; defaults to the interface's address. */
+  ip?: string;
+  /** Local overrides of the detection engine's parameters (see packages/detection/README.md). */
+  detection?: Record<string, unknown>;
 }
 
 export const AGENT_DEFAULTS = {
@@ -32,7 +37,7 @@ export const AGENT_DEFAULTS = {
 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const KEYS = ['server_url', 'node_uuid', 'api_key', ...Object.keys(AGENT_DEFAULTS)];
+const KEYS = ['server_url', 'node_uuid', 'api_key', 'ip', 'detection', ...Object.keys(AGENT_DEFAULTS)];
 
 export class AgentConfigError extends Error {}
 
@@ -59,6 +64,11 @@ export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig 
   if (!Number.isInteger(c.pcap_ring_packets) || (c.pcap_ring_packets as number) < 0 || (c.pcap_ring_packets as number) > 1_000_000) fail(path, 'pcap_ring_packets', 'must be an integer from 0 to 1000000', c.pcap_ring_packets);
   if (!Number.isInteger(c.pcap_max_bytes) || (c.pcap_max_bytes as number) < 65_536 || (c.pcap_max_bytes as number) > 10 * 1024 ** 3) fail(path, 'pcap_max_bytes', 'must be an integer from 65536 to 10737418240', c.pcap_max_bytes);
   for (const k of ['allow_raw_commands', 'exclude_server_traffic'] as const) if (typeof c[k] !== 'boolean') fail(path, k, 'must be true or false', c[k]);
+  if (c.ip !== undefined && (typeof c.ip !== 'string' || isIP(c.ip) === 0)) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
+  if (c.detection !== undefined) {
+    const r = resolveConfig(c.detection);
+    if (!r.ok) throw new AgentConfigError(`${path}: detection.${r.errors[0]!.message}`);
+  }
   return c as unknown as AgentConfig;
 }
 

@@ -5,6 +5,7 @@ import { UsageError } from './args.ts';
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   server: { run: async (a) => (await import('./commands/server.ts')).serverCommand(a), help: 'run the control plane (REST, agent and deploy APIs)' },
   admin: { run: async (a) => (await import('./commands/admin.ts')).adminCommand(a), help: 'admin init --json: create the first workspace and credentials' },
+  agent: { run: async (a) => (await import('./commands/agent.ts')).agentCommand(a), help: 'agent enroll | run: register this machine, then watch its traffic' },
   analyze: { run: async (a) => (await import('./commands/analyze.ts')).analyzeCommand(a), help: 'analyze FILE.pcap [--json]: forensic report of a capture (- reads stdin)' },
 };
 

@@ -1,0 +1,46 @@
+// The agent's side of the agent API. Every call says whether a failure is worth retrying:
+// the sender keeps retryable work in the spool and drops what the server refused as invalid.
+import type { AgentConfig } from './agent-config.ts';
+
+export type CallResult<T> = { ok: true; body: T } | { ok: false; retryable: boolean; status: number | null; message: string };
+
+export interface AgentClientDeps {
+  fetch: typeof fetch;
+  timeoutMs: number;
+  version: string;
+}
+
+export class AgentClient {
+  readonly #base: string;
+  readonly #headers: Record<string, string>;
+  readonly #d: AgentClientDeps;
+
+  constructor(config: Pick<AgentConfig, 'server_url' | 'node_uuid' | 'api_key'>, deps: AgentClientDeps) {
+    this.#base = `${config.server_url.replace(/\/+$/, '')}/api/v1/agent`;
+    this.#headers = {
+      authorization: `Bearer ${config.api_key}`,
+      'x-node-uuid': config.node_uuid,
+      'content-type': 'application/json',
+      'user-agent': `breakwater-agent/${deps.version}`,
+    };
+    this.#d = deps;
+  }
+
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<CallResult<T>> {
+    try {
+      const res = await this.#d.fetch(`${this.#base}${path}`, {
+        method,
+        headers: this.#headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#d.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.ok) return { ok: true, body: (text ? JSON.parse(text) : {}) as T };
+      // 408, 429 and 5xx are the server's trouble, not ours: try again later.
+      const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+      return { ok: false, retryable, status: res.status, message: text.slice(0, 300) };
+    } catch (err) {
+      return { ok: false, retryable: true, status: null, message: (err as Error).message };
+    }
+  }
+}

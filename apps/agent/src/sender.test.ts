@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { CallResult } from './agent-client.ts';
+import { Sender, type Outgoing } from './sender.ts';
+import { Spool } from './spool.ts';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A server that can be down, and records what it accepted. */
+function fakeServer() {
+  const s = { up: true, calls: [] as { path: string; body: unknown }[], next: 1, refuse: null as number | null };
+  const client = {
+    async call<T>(_m: string, path: string, body?: unknown): Promise<CallResult<T>> {
+      if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
+      if (s.refuse !== null) return { ok: false, retryable: s.refuse >= 500, status: s.refuse, message: 'refused' };
+      s.calls.push({ path, body });
+      return { ok: true, body: (path === '/incidents' ? { uuid: `server-${s.next++}` } : {}) as T };
+    },
+  };
+  return { s, client };
+}
+
+function setup(dir = mkdtempSync(join(tmpdir(), 'bw-sender-'))) {
+  dirs.push(dir);
+  const { s, client } = fakeServer();
+  const spool = new Spool<Outgoing>({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 14 });
+  const sender = new Sender({ spool, client, stateDir: dir, log: () => {} });
+  return { dir, s, spool, sender };
+}
+
+const m = (pps: number): Outgoing => ({ kind: 'metrics', sample: { pps, bps: pps * 8 } });
+
+test('while the server is down nothing is lost; when it returns everything goes, in order, metrics batched', async () => {
+  const { s, sender } = setup();
+  s.up = false;
+  sender.enqueue([m(1), m(2)]);
+  sender.enqueue([{ kind: 'open', local: 'L1', body: { attack_family: 'udp_flood' } }]);
+  sender.enqueue([m(3), { kind: 'update', local: 'L1', body: { peak_pps: 9 } }, { kind: 'resolve', local: 'L1', body: {} }, m(4)]);
+  await sender.kick();
+  assert.equal(s.calls.length, 0);
+  s.up = true;
+  await sender.kick();
+  assert.deepEqual(s.calls.map((c) => c.path), ['/metrics', '/incidents', '/metrics', '/incidents/server-1', '/incidents/server-1/resolve', '/metrics']);
+  assert.deepEqual(s.calls[0]!.body, [{ pps: 1, bps: 8 }, { pps: 2, bps: 16 }]);
+  await sender.kick();
+  assert.equal(s.calls.length, 6, 'nothing is sent twice');
+});
+
+test('a restarted agent resumes the spool and still knows which server incident a local id is', async () => {
+  const first = setup();
+  first.sender.enqueue([{ kind: 'open', local: 'L7', body: {} }]);
+  await first.sender.kick();
+  first.s.up = false;
+  first.sender.enqueue([m(5), { kind: 'resolve', local: 'L7', body: { duration_seconds: 3 } }]);
+  await first.sender.kick();
+  // the process dies here; a new one starts on the same directory
+  const { s, client } = fakeServer();
+  const spool = new Spool<Outgoing>({ dir: first.dir, maxBytes: 1 << 20, segmentBytes: 1 << 14 });
+  const again = new Sender({ spool, client, stateDir: first.dir, log: () => {} });
+  await again.kick();
+  assert.deepEqual(s.calls.map((c) => c.path), ['/metrics', '/incidents/server-1/resolve']);
+});
+
+test('what the server refuses as invalid is dropped (logged), a 5xx is retried', async () => {
+  const { s, sender, spool } = setup();
+  s.refuse = 503;
+  sender.enqueue([m(1)]);
+  await sender.kick();
+  assert.equal(spool.size(), 1);
+  s.refuse = 400;
+  await sender.kick();
+  assert.equal(spool.size(), 0);
+  s.refuse = null;
+  sender.enqueue([{ kind: 'update', local: 'never-opened', body: {} }, m(2)]);
+  await sender.kick();
+  assert.deepEqual(s.calls.map((c) => c.path), ['/metrics']);
+});

@@ -1,0 +1,122 @@
+// Everything the agent reports goes through the spool, in order: metrics, and incident
+// opens, updates and resolves. The sender drains it while the server answers and stops at
+// the first retryable failure, so nothing is lost or reordered while the server is away,
+// and a restarted agent carries on where it stopped. Incidents opened while the server
+// was unreachable get a local id; the server's uuid replaces it when the open goes through.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentClient } from './agent-client.ts';
+import type { Spool, SpoolEntry } from './spool.ts';
+
+export type Outgoing =
+  | { kind: 'metrics'; sample: Record<string, unknown> }
+  | { kind: 'open'; local: string; body: Record<string, unknown> }
+  | { kind: 'update'; local: string; body: Record<string, unknown> }
+  | { kind: 'resolve'; local: string; body: Record<string, unknown> };
+
+export interface SenderDeps {
+  spool: Spool<Outgoing>;
+  client: Pick<AgentClient, 'call'>;
+  /** Where the local → server incident ids are kept across restarts. */
+  stateDir: string;
+  log: (msg: string) => void;
+  /** Largest metrics batch in one request. */
+  maxBatch?: number;
+}
+
+export class Sender {
+  readonly #d: SenderDeps;
+  readonly #ids: Map<string, string>;
+  readonly #idsFile: string;
+  #running: Promise<void> | null = null;
+  #again = false;
+
+  constructor(deps: SenderDeps) {
+    this.#d = deps;
+    this.#idsFile = join(deps.stateDir, 'incident-ids.json');
+    this.#ids = new Map(existsSync(this.#idsFile) ? (JSON.parse(readFileSync(this.#idsFile, 'utf8')) as [string, string][]) : []);
+  }
+
+  /** The server's uuid for a local incident id, once its open went through. */
+  serverId(local: string): string | undefined {
+    return this.#ids.get(local);
+  }
+
+  enqueue(items: Outgoing[]): void {
+    this.#d.spool.append(items);
+    void this.kick();
+  }
+
+  /** Drains the spool now (or again right after the drain in progress). */
+  kick(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.kick();
+      }
+    });
+    return this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      const batch = this.#d.spool.peek(this.#d.maxBatch ?? 300);
+      if (batch.length === 0) return;
+      const first = batch[0]!;
+      let upTo: SpoolEntry<Outgoing>;
+      if (first.record.kind === 'metrics') {
+        const run: SpoolEntry<Outgoing>[] = [];
+        for (const e of batch) {
+          if (e.record.kind !== 'metrics') break;
+          run.push(e);
+        }
+        const r = await this.#d.client.call('POST', '/metrics', run.map((e) => (e.record as { sample: unknown }).sample));
+        if (!r.ok && r.retryable) return;
+        if (!r.ok) this.#d.log(`metrics refused (${r.status}): ${r.message}; dropped ${run.length} samples`);
+        upTo = run.at(-1)!;
+      } else {
+        const ok = await this.#incident(first.record);
+        if (!ok) return;
+        upTo = first;
+      }
+      this.#d.spool.ack(upTo);
+    }
+  }
+
+  /** False when the server should be tried again later. */
+  async #incident(o: Exclude<Outgoing, { kind: 'metrics' }>): Promise<boolean> {
+    if (o.kind === 'open') {
+      const r = await this.#d.client.call<{ uuid?: string }>('POST', '/incidents', o.body);
+      if (!r.ok) return this.#refused(r, 'open');
+      if (typeof r.body.uuid === 'string') this.#remember(o.local, r.body.uuid);
+      return true;
+    }
+    const id = this.#ids.get(o.local);
+    if (!id) {
+      this.#d.log(`${o.kind} for incident ${o.local} whose open never reached the server: dropped`);
+      return true;
+    }
+    const r = await this.#d.client.call('POST', o.kind === 'update' ? `/incidents/${id}` : `/incidents/${id}/resolve`, o.body);
+    return r.ok || this.#refused(r, o.kind);
+  }
+
+  #refused(r: { retryable: boolean; status: number | null; message: string }, what: string): boolean {
+    if (r.retryable) return false;
+    this.#d.log(`incident ${what} refused (${r.status}): ${r.message}; dropped`);
+    return true;
+  }
+
+  #remember(local: string, uuid: string): void {
+    this.#ids.set(local, uuid);
+    // Only recent incidents matter; keep the file small.
+    const entries = [...this.#ids.entries()].slice(-1000);
+    const tmp = `${this.#idsFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(entries), { mode: 0o600 });
+    renameSync(tmp, this.#idsFile);
+  }
+}
