@@ -24,7 +24,7 @@ function api(n: TestNet, url: string, token: string, path: string): any {
   return JSON.parse(r.stdout);
 }
 
-test('agent → server: a UDP flood opens a udp_flood incident at the server, which resolves after the flood', { timeout: 180_000 }, async () => {
+test('agent → server: floods of each family open an incident of that family at the server, each resolving after its flood', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bw-e2e-'));
   const children: ChildProcess[] = [];
   try {
@@ -59,21 +59,31 @@ test('agent → server: a UDP flood opens a udp_flood incident at the server, wh
       await waitFor('metrics arriving', () => (api(n, url, apiToken, `/api/v1/nodes/${nodeUuid}/metrics?step=1`).data?.points.length ?? 0) >= 2, 15_000, 200);
       assert.equal(api(n, url, apiToken, `/api/v1/incidents?node=${nodeUuid}`).meta.total, 0);
 
-      const COUNT = 20_000;
-      const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '7777', '-d', '64', '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 60_000 });
-      assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
-
-      const incident = await waitFor('incident resolved at the server', () => {
-        const list = api(n, url, apiToken, `/api/v1/incidents?node=${nodeUuid}`);
-        return list.data?.[0]?.status === 'resolved' ? list.data[0] : undefined;
-      }, 30_000, 250);
-      assert.equal(incident.attack_family, 'udp_flood');
-      assert.ok(incident.peak_pps >= 3000, `peak ${incident.peak_pps}`);
-      const detail = api(n, url, apiToken, `/api/v1/incidents/${incident.uuid}`).data;
-      assert.deepEqual(detail.top_dst_ports[0]?.port, 7777);
-      assert.equal(api(n, url, apiToken, `/api/v1/incidents?node=${nodeUuid}`).meta.total, 1, 'one flood, one incident');
+      // One flood per family, in turn; each must become its own incident with the right verdict.
+      const FLOODS = [
+        { family: 'udp_flood', subtype: null, port: 7777, args: ['--udp', '-p', '7777', '-d', '64'] },
+        { family: 'syn_flood', subtype: null, port: 80, args: ['-S', '-p', '80', '--rand-source'] },
+        { family: 'icmp_flood', subtype: null, port: null, args: ['--icmp', '-d', '56'] },
+        { family: 'dns_flood', subtype: null, port: 53, args: ['--udp', '-p', '53', '-d', '40'] },
+        { family: 'udp_flood', subtype: 'ntp_amplification', port: 40000, args: ['--udp', '-s', '123', '-k', '-p', '40000', '-d', '440'] },
+      ];
+      const COUNT = 15_000;
+      for (const [i, f] of FLOODS.entries()) {
+        const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', ...f.args, '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 60_000 });
+        assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
+        const incident = await waitFor(`${f.family} incident resolved at the server`, () => {
+          const list = api(n, url, apiToken, `/api/v1/incidents?node=${nodeUuid}&limit=100`);
+          return list.meta?.total === i + 1 && list.data[0].status === 'resolved' ? list.data[0] : undefined;
+        }, 30_000, 250);
+        const detail = api(n, url, apiToken, `/api/v1/incidents/${incident.uuid}`).data;
+        const what = `${f.args.join(' ')} → ${detail.attack_family}/${detail.attack_subtype}`;
+        assert.equal(detail.attack_family, f.family, what);
+        if (f.subtype) assert.equal(detail.attack_subtype, f.subtype, what);
+        if (f.port !== null) assert.equal(detail.top_dst_ports[0]?.port, f.port, what);
+        assert.ok(detail.peak_pps >= 3000, `${what}: peak ${detail.peak_pps}`);
+      }
       const points = api(n, url, apiToken, `/api/v1/nodes/${nodeUuid}/metrics?step=1`).data.points;
-      assert.ok(Math.max(...points.map((p: any) => p.pps_max)) >= 3000, 'the flood shows in the per-second metrics');
+      assert.ok(Math.max(...points.map((p: any) => p.pps_max)) >= 3000, 'the floods show in the per-second metrics');
     });
   } finally {
     for (const c of children.reverse()) c.kill('SIGTERM');
