@@ -1,5 +1,7 @@
 // The agent's side of the agent API. Every call says whether a failure is worth retrying:
 // the sender keeps retryable work in the spool and drops what the server refused as invalid.
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
 import type { AgentConfig } from './agent-config.ts';
 
 export type CallResult<T> = { ok: true; body: T } | { ok: false; retryable: boolean; status: number | null; message: string };
@@ -24,6 +26,23 @@ export class AgentClient {
       'user-agent': `breakwater-agent/${deps.version}`,
     };
     this.#d = deps;
+  }
+
+  /** Uploads an incident's capture as multipart (field "pcap"), streamed from disk. */
+  async upload(incidentUuid: string, path: string): Promise<CallResult<Record<string, unknown>>> {
+    try {
+      const form = new FormData();
+      form.append('pcap', await openAsBlob(path, { type: 'application/vnd.tcpdump.pcap' }), basename(path));
+      const { 'content-type': _json, ...headers } = this.#headers;
+      const res = await this.#d.fetch(`${this.#base}/incidents/${incidentUuid}/pcap`, {
+        method: 'POST', headers, body: form, signal: AbortSignal.timeout(Math.max(this.#d.timeoutMs, 120_000)),
+      });
+      const text = await res.text();
+      if (res.ok) return { ok: true, body: JSON.parse(text) as Record<string, unknown> };
+      return { ok: false, retryable: res.status === 408 || res.status === 429 || res.status >= 500, status: res.status, message: text.slice(0, 300) };
+    } catch (err) {
+      return { ok: false, retryable: (err as NodeJS.ErrnoException).code !== 'ENOENT', status: null, message: (err as Error).message };
+    }
   }
 
   async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<CallResult<T>> {

@@ -11,7 +11,7 @@ import { waitFor } from '@breakwater/testing';
 import { withNamespaces } from './testing/netns.ts';
 import { startStack } from './testing/stack.ts';
 
-test('agent → server: floods of each family open an incident of that family at the server, each resolving after its flood', { timeout: 300_000 }, async () => {
+test('agent → server: floods of each family open an incident of that family at the server, resolve after the flood, and bring their capture', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bw-e2e-'));
   try {
     await withNamespaces(async (n) => {
@@ -45,6 +45,16 @@ test('agent → server: floods of each family open an incident of that family at
           if (f.subtype) assert.equal(detail.attack_subtype, f.subtype, what);
           if (f.port !== null) assert.equal(detail.top_dst_ports[0]?.port, f.port, what);
           assert.ok(detail.peak_pps >= 3000, `${what}: peak ${detail.peak_pps}`);
+          // the attack's capture arrives after the resolve and parses at the server
+          const pcap = await waitFor(`${what}: capture uploaded`, () => stack.get(`/api/v1/incidents/${incident.uuid}`).data.pcaps[0], 20_000, 250);
+          // the ring puts the packets before the attack first: look at the last thousand
+          const total = stack.get(`/api/v1/pcaps/${pcap.uuid}/packets?limit=1`).meta.total;
+          assert.ok(total > 1000, `${what}: ${total} packets in the capture`);
+          const packets = stack.get(`/api/v1/pcaps/${pcap.uuid}/packets?limit=1000&offset=${total - 1000}`);
+          const toVictim = packets.data.filter((p: any) => p.dst_ip === n.victimIp);
+          // at least half: an ICMP echo flood draws one reply per request
+          assert.ok(toVictim.length >= 450, `${what}: ${toVictim.length} flood packets in the last thousand captured`);
+          if (f.port !== null) assert.ok(toVictim.every((p: any) => p.dst_port === f.port), `${what}: every captured packet to the victim hits port ${f.port}`);
         }
         const points = stack.get(`/api/v1/nodes/${stack.nodeUuid}/metrics?step=1`).data.points;
         assert.ok(Math.max(...points.map((p: any) => p.pps_max)) >= 3000, 'the floods show in the per-second metrics');

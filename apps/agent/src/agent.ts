@@ -10,11 +10,15 @@ import { createDetectionEngine, toAgentIncident, type DetectionEvent } from '@br
 import { AgentClient } from './agent-client.ts';
 import { AgentConfigError, type AgentConfig } from './agent-config.ts';
 import { LiveTicks } from './capture/live-ticks.ts';
+import { PcapRecorder } from './capture/pcap-recorder.ts';
 import { TcpdumpSource } from './capture/tcpdump-source.ts';
 import { interfaceAddress } from './enroll.ts';
 import { KernelCounters } from './kernel-counters.ts';
 import { Sender, type Outgoing } from './sender.ts';
 import { Spool } from './spool.ts';
+
+/** Bytes kept per packet: all headers and the start of the payload (IOC patterns). */
+const SNAPLEN = 128;
 
 export interface AgentDeps {
   version: string;
@@ -73,6 +77,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
       const engine = createDetectionEngine(config.detection ?? {}, { target });
       const seconds = new SecondAccumulator();
+      const recorder = new PcapRecorder({ dir: config.pcap_dir, ringPackets: config.pcap_ring_packets, maxBytes: config.pcap_max_bytes, snaplen: SNAPLEN, linktype: 1 });
       const ticks = new LiveTicks({}, {
         counters: new KernelCounters({ iface: config.interface }),
         now,
@@ -81,7 +86,14 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
           for (const e of engine.ingest(t)) {
             const o = outgoingOf(e);
             if (o) out.push(o);
-            if (e.type === 'incident.opened') log(`incident opened: ${e.incident.attackFamily} on ${target}`);
+            if (e.type === 'incident.opened') {
+              log(`incident opened: ${e.incident.attackFamily} on ${target}`);
+              recorder.begin(e.incident.id);
+            }
+            if (e.type === 'incident.resolved') {
+              const file = recorder.end(e.incident.id);
+              if (file) out.push({ kind: 'pcap', local: e.incident.id, path: file.path });
+            }
           }
           const sample = seconds.add(t);
           if (sample) out.push({ kind: 'metrics', sample });
@@ -94,7 +106,13 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
         const host = isIP(u.hostname.replace(/^\[|\]$/g, '')) ? u.hostname.replace(/^\[|\]$/g, '') : (await lookup(u.hostname)).address;
         exclude.push({ host, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) });
       }
-      const capture = new TcpdumpSource({ iface: config.interface, exclude }, { onRecord: ticks.onRecord, onError: (err) => log(`capture: ${err.message}`) });
+      const capture = new TcpdumpSource({ iface: config.interface, exclude, snaplen: SNAPLEN }, {
+        onRecord: (rec) => {
+          ticks.onRecord(rec);
+          recorder.onRecord(rec);
+        },
+        onError: (err) => log(`capture: ${err.message}`),
+      });
       await capture.start();
       ticks.start();
       const startedAt = now();

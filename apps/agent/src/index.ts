@@ -7,3 +7,4 @@ export { LiveTicks, type LiveTicksOptions, type LiveTicksDeps } from './capture/
 export { createAgent, SecondAccumulator, outgoingOf, type AgentDeps } from './agent.ts';
 export { AgentClient, type CallResult } from './agent-client.ts';
 export { Sender, type Outgoing } from './sender.ts';
+export { PcapRecorder, type PcapRecorderOptions } from './capture/pcap-recorder.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,6 +14,11 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function fakeServer() {
   const s = { up: true, calls: [] as { path: string; body: unknown }[], next: 1, refuse: null as number | null };
   const client = {
+    async upload(uuid: string, path: string): Promise<CallResult<Record<string, unknown>>> {
+      if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
+      s.calls.push({ path: `/incidents/${uuid}/pcap`, body: readFileSync(path, 'utf8') });
+      return { ok: true, body: {} };
+    },
     async call<T>(_m: string, path: string, body?: unknown): Promise<CallResult<T>> {
       if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
       if (s.refuse !== null) return { ok: false, retryable: s.refuse >= 500, status: s.refuse, message: 'refused' };
@@ -78,4 +83,19 @@ test('what the server refuses as invalid is dropped (logged), a 5xx is retried',
   sender.enqueue([{ kind: 'update', local: 'never-opened', body: {} }, m(2)]);
   await sender.kick();
   assert.deepEqual(s.calls.map((c) => c.path), ['/metrics']);
+});
+
+test('the capture follows the resolve to the server incident, and the file is removed once uploaded', async () => {
+  const { s, sender, dir } = setup();
+  const file = join(dir, 'L9.pcap');
+  writeFileSync(file, 'pcap-bytes');
+  s.up = false;
+  sender.enqueue([{ kind: 'open', local: 'L9', body: {} }, { kind: 'resolve', local: 'L9', body: {} }, { kind: 'pcap', local: 'L9', path: file }]);
+  await sender.kick();
+  assert.ok(existsSync(file), 'kept while the server is away');
+  s.up = true;
+  await sender.kick();
+  assert.deepEqual(s.calls.map((c) => c.path), ['/incidents', '/incidents/server-1/resolve', '/incidents/server-1/pcap']);
+  assert.equal(s.calls[2]!.body, 'pcap-bytes');
+  assert.ok(!existsSync(file));
 });

@@ -3,7 +3,7 @@
 // the first retryable failure, so nothing is lost or reordered while the server is away,
 // and a restarted agent carries on where it stopped. Incidents opened while the server
 // was unreachable get a local id; the server's uuid replaces it when the open goes through.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentClient } from './agent-client.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
@@ -12,11 +12,12 @@ export type Outgoing =
   | { kind: 'metrics'; sample: Record<string, unknown> }
   | { kind: 'open'; local: string; body: Record<string, unknown> }
   | { kind: 'update'; local: string; body: Record<string, unknown> }
-  | { kind: 'resolve'; local: string; body: Record<string, unknown> };
+  | { kind: 'resolve'; local: string; body: Record<string, unknown> }
+  | { kind: 'pcap'; local: string; path: string };
 
 export interface SenderDeps {
   spool: Spool<Outgoing>;
-  client: Pick<AgentClient, 'call'>;
+  client: Pick<AgentClient, 'call' | 'upload'>;
   /** Where the local → server incident ids are kept across restarts. */
   stateDir: string;
   log: (msg: string) => void;
@@ -97,6 +98,16 @@ export class Sender {
       return true;
     }
     const id = this.#ids.get(o.local);
+    if (o.kind === 'pcap') {
+      if (!id) {
+        this.#d.log(`capture for incident ${o.local} whose open never reached the server: kept at ${o.path}`);
+        return true;
+      }
+      const r = await this.#d.client.upload(id, o.path);
+      if (!r.ok) return this.#refused(r, 'pcap upload');
+      rmSync(o.path, { force: true });
+      return true;
+    }
     if (!id) {
       this.#d.log(`${o.kind} for incident ${o.local} whose open never reached the server: dropped`);
       return true;
