@@ -11,6 +11,8 @@ import { AgentClient } from './agent-client.ts';
 import { AgentConfigError, type AgentConfig } from './agent-config.ts';
 import { LiveTicks } from './capture/live-ticks.ts';
 import { PcapRecorder } from './capture/pcap-recorder.ts';
+import { CommandRunner } from './firewall/command-runner.ts';
+import { NftExecutor } from './firewall/nft-executor.ts';
 import { TcpdumpSource } from './capture/tcpdump-source.ts';
 import { interfaceAddress } from './enroll.ts';
 import { KernelCounters } from './kernel-counters.ts';
@@ -77,6 +79,15 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
       const engine = createDetectionEngine(config.detection ?? {}, { target });
       const seconds = new SecondAccumulator();
+      const active = new Set<string>();
+      let executor: NftExecutor | null = new NftExecutor();
+      try {
+        await executor.setup();
+      } catch (err) {
+        log(`firewall unavailable, commands will be refused: ${(err as Error).message}`);
+        executor = null;
+      }
+      const runner = new CommandRunner({ client, executor, allowRawCommands: config.allow_raw_commands, log });
       const recorder = new PcapRecorder({ dir: config.pcap_dir, ringPackets: config.pcap_ring_packets, maxBytes: config.pcap_max_bytes, snaplen: SNAPLEN, linktype: 1 });
       const ticks = new LiveTicks({}, {
         counters: new KernelCounters({ iface: config.interface }),
@@ -89,10 +100,16 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
             if (e.type === 'incident.opened') {
               log(`incident opened: ${e.incident.attackFamily} on ${target}`);
               recorder.begin(e.incident.id);
+              active.add(e.incident.id);
+              // commands for it come from the server; ask as soon as the open has gone out
+              setTimeout(() => void runner.poll(), 300).unref();
             }
             if (e.type === 'incident.resolved') {
               const file = recorder.end(e.incident.id);
               if (file) out.push({ kind: 'pcap', local: e.incident.id, path: file.path });
+              active.delete(e.incident.id);
+              const uuid = sender.serverId(e.incident.id);
+              if (uuid) void runner.releaseIncident(uuid);
             }
           }
           const sample = seconds.add(t);
@@ -125,10 +142,22 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       const hb = setInterval(heartbeat, deps.heartbeatMs ?? 30_000);
       // Retries what the spool still holds after the server was away.
       const retry = setInterval(() => void sender.kick(), 1000);
+      // Config (and pending commands): every 5 minutes, every 2 s while an incident lasts.
+      void runner.poll();
+      let lastPoll = now();
+      const configPoll = setInterval(() => {
+        if (active.size > 0 || now() - lastPoll >= 300_000) {
+          lastPoll = now();
+          void runner.poll();
+        }
+      }, 2000);
       log(`watching ${config.interface} (${target}), reporting to ${config.server_url}`);
       stopAll = async () => {
         clearInterval(hb);
         clearInterval(retry);
+        clearInterval(configPoll);
+        await runner.stop();
+        await executor?.teardown().catch(() => undefined);
         ticks.stop();
         const { kernelDrops } = await capture.stop();
         if (kernelDrops) log(`capture: the kernel dropped ${kernelDrops} packets`);

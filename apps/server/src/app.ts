@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { agentCommandRoutes } from './routes/agent-commands.ts';
 import { agentPcapRoutes } from './routes/agent-pcap.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { dashRoutes } from './routes/dash.ts';
@@ -78,7 +79,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await agentRoutes(agent, ctx);
     await agentPcapRoutes(agent, ctx);
   }, { prefix: '/api/v1/agent' });
-  await app.register(async (dep) => deployRoutes(dep, ctx), { prefix: '/api' });
+  await app.register(async (api) => {
+    await deployRoutes(api, ctx);
+    await agentCommandRoutes(api, ctx);
+  }, { prefix: '/api' });
   await app.register(async (dash) => {
     await dashRoutes(dash, ctx);
     await dashWorkspaceRoutes(dash, ctx);

@@ -112,7 +112,7 @@ export const IncidentAck = Type.Object(
 
 export const CommandAckBody = Type.Object(
   {
-    command_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]{1,15}$' })]),
+    command_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^(cmd_)?[0-9]{1,15}$' })]),
     status: Type.String({ minLength: 1, maxLength: 32, description: 'applied, failed, … (stored as sent)' }),
     error: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
   },

@@ -6,3 +6,4 @@ export * from './channels.ts';
 export * from './deploy.ts';
 export * from './agent.ts';
 export * from './workspace.ts';
+export * from './commands.ts';

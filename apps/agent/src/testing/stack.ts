@@ -17,6 +17,7 @@ export interface Stack {
   nodeUuid: string;
   /** GET on the server (through the namespace: this process cannot reach its loopback). */
   get(path: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests assert on reply shapes
+  post(path: string, body: unknown): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests assert on reply shapes
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
   stopAll(): Promise<void>;
@@ -52,15 +53,18 @@ export async function startStack(n: TestNet, dir: string, detection: Record<stri
   chmodSync(configPath, 0o600);
   const agent = spawn('ip', ['netns', 'exec', n.victim, process.execPath, BIN, 'agent', 'run', '--config', configPath], { stdio: ['ignore', 'inherit', 'inherit'] });
   children.push(agent);
-  const get = (path: string) => {
-    const js = `const r = await fetch(${JSON.stringify(url + path)}, { headers: { authorization: ${JSON.stringify(`Bearer ${apiToken}`)} } }); process.stdout.write(await r.text());`;
+  const request = (path: string, body?: unknown) => {
+    const init = body === undefined ? '' : `, method: 'POST', body: ${JSON.stringify(JSON.stringify(body))}`;
+    const js = `const r = await fetch(${JSON.stringify(url + path)}, { headers: { authorization: ${JSON.stringify(`Bearer ${apiToken}`)}, 'content-type': 'application/json' }${init} }); process.stdout.write(await r.text());`;
     const r = inNs(n.victim, ['--input-type=module', '-e', js]);
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout);
   };
+  const get = (path: string) => request(path);
+  const post = (path: string, body: unknown) => request(path, body);
   await waitFor('node online (heartbeat)', () => get(`/api/v1/nodes/${nodeUuid}`).data?.status === 'online', 30_000, 200);
   return {
-    url, apiToken, nodeUuid, get, startServer, stopServer,
+    url, apiToken, nodeUuid, get, post, startServer, stopServer,
     async stopAll() {
       for (const c of children) c.kill('SIGTERM');
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));

@@ -103,7 +103,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     schema: { tags, summary: 'Acknowledge a command', security, body: CommandAckBody, response: { 200: Ok(Type.Object({ id: Type.Integer(), status: Type.String() })), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
     const n = me(req);
-    const id = Number(req.body.command_id);
+    const id = Number(String(req.body.command_id).replace(/^cmd_/, ''));
     const cmd = await commands.getCommand(ctx.db, n.id, id);
     if (!cmd) throw notFound('Command');
     await commands.ackCommand(ctx.db, n.id, id, req.body.status, req.body.error ?? null, ctx.clock.now());

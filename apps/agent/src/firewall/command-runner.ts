@@ -1,0 +1,112 @@
+// Commands from the server: fetched with the agent's config (at start, every 5 minutes,
+// at once when an incident opens and every few seconds while one lasts), checked against
+// their typed schema, applied, acknowledged with status and error, and taken back when
+// their TTL ends or the incident they were sent for resolves.
+import { spawn } from 'node:child_process';
+import { Value } from 'typebox/value';
+import { COMMAND_PARAMS, type CommandType } from '@breakwater/contracts';
+import type { AgentClient } from '../agent-client.ts';
+import type { AppliedRule, NftExecutor } from './nft-executor.ts';
+
+interface Pending {
+  id: number | string;
+  payload?: { type?: string; params?: Record<string, unknown> };
+}
+
+export interface CommandRunnerDeps {
+  client: Pick<AgentClient, 'call'>;
+  executor: Pick<NftExecutor, 'apply' | 'remove'> | null;
+  allowRawCommands: boolean;
+  log: (msg: string) => void;
+}
+
+const OUTPUT_CAP = 64 * 1024;
+
+function execArgv(argv: string[], timeoutS: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    // No shell: argv[0] is the program, the rest its arguments, exactly as sent.
+    const child = spawn(argv[0]!, argv.slice(1), { shell: false, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000 });
+    let output = '';
+    const take = (d: Buffer) => {
+      if (output.length < OUTPUT_CAP) output += d.toString().slice(0, OUTPUT_CAP - output.length);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.once('error', (e) => resolve({ code: null, output: e.message }));
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+export class CommandRunner {
+  readonly #d: CommandRunnerDeps;
+  readonly #seen = new Set<number>();
+  readonly #rules = new Map<number, { rule: AppliedRule; incident: string | null; timer: NodeJS.Timeout }>();
+
+  constructor(deps: CommandRunnerDeps) {
+    this.#d = deps;
+  }
+
+  /** Fetches the config and handles any command not seen before. */
+  async poll(): Promise<void> {
+    const r = await this.#d.client.call<{ pending_commands?: Pending[] }>('GET', '/config');
+    if (!r.ok) return;
+    for (const c of r.body.pending_commands ?? []) {
+      const id = Number(String(c.id).replace(/^cmd_/, ''));
+      if (!Number.isInteger(id) || this.#seen.has(id)) continue;
+      this.#seen.add(id);
+      const { status, error } = await this.#handle(id, c.payload ?? {});
+      await this.#d.client.call('POST', '/commands/ack', { command_id: id, status, error });
+    }
+  }
+
+  /** Takes back every rule sent for this (server) incident. */
+  async releaseIncident(incidentUuid: string): Promise<void> {
+    for (const [id, r] of this.#rules) if (r.incident === incidentUuid) await this.#take(id, 'its incident resolved');
+  }
+
+  async stop(): Promise<void> {
+    for (const id of [...this.#rules.keys()]) await this.#take(id, 'the agent stopped');
+  }
+
+  get active(): number {
+    return this.#rules.size;
+  }
+
+  async #handle(id: number, payload: { type?: string; params?: Record<string, unknown> }): Promise<{ status: string; error: string | null }> {
+    const type = payload.type as CommandType | undefined;
+    if (!type || !(type in COMMAND_PARAMS)) return { status: 'failed', error: `unknown command type ${JSON.stringify(payload.type)}` };
+    const params: Record<string, unknown> = payload.params ?? {};
+    if (!Value.Check(COMMAND_PARAMS[type], params)) return { status: 'failed', error: `invalid params for ${type}` };
+    if (type === 'exec') {
+      if (!this.#d.allowRawCommands) return { status: 'rejected', error: 'raw commands are disabled in this agent\'s config (allow_raw_commands)' };
+      const p = params as unknown as { argv: string[]; timeout?: number };
+      const r = await execArgv(p.argv, p.timeout ?? 30);
+      return r.code === 0 ? { status: 'applied', error: null } : { status: 'failed', error: `exit ${r.code}: ${r.output.slice(-500)}` };
+    }
+    if (!this.#d.executor) return { status: 'failed', error: 'no firewall on this agent (nftables unavailable)' };
+    try {
+      const rule = await this.#d.executor.apply(id, type, params as never);
+      const timer = setTimeout(() => void this.#take(id, 'its TTL ended'), rule.ttlSeconds * 1000);
+      timer.unref();
+      const incident = payload.params?.incident;
+      this.#rules.set(id, { rule, incident: typeof incident === 'string' ? incident.toLowerCase() : null, timer });
+      this.#d.log(`command ${id} applied: ${type} ${JSON.stringify(params)}`);
+      return { status: 'applied', error: null };
+    } catch (err) {
+      return { status: 'failed', error: (err as Error).message };
+    }
+  }
+
+  async #take(id: number, why: string): Promise<void> {
+    const r = this.#rules.get(id);
+    if (!r) return;
+    this.#rules.delete(id);
+    clearTimeout(r.timer);
+    try {
+      await this.#d.executor?.remove(r.rule);
+      this.#d.log(`command ${id} removed: ${why}`);
+    } catch (err) {
+      this.#d.log(`command ${id}: removal failed (${(err as Error).message})`);
+    }
+  }
+}
