@@ -26,3 +26,7 @@ export async function getCommand(db: Db, nodeId: number, id: number): Promise<Co
 export async function ackCommand(db: Db, nodeId: number, id: number, status: string, error: string | null, now: number): Promise<void> {
   await db.updateTable('commands').set({ status, error, acked_at: now }).where('node_id', '=', nodeId).where('id', '=', id).execute();
 }
+
+export async function listCommands(db: Db, nodeId: number, limit: number): Promise<CommandRow[]> {
+  return db.selectFrom('commands').selectAll().where('node_id', '=', nodeId).orderBy('id', 'desc').limit(limit).execute();
+}
