@@ -13,6 +13,9 @@ export function inNs(ns: string, args: string[]) {
 
 export interface Stack {
   url: string;
+  /** The agent process (`ip netns exec` replaces itself with it: the pid is node's). */
+  agentPid: number;
+  dataDir: string;
   apiToken: string;
   nodeUuid: string;
   /** GET on the server (through the namespace: this process cannot reach its loopback). */
@@ -64,7 +67,7 @@ export async function startStack(n: TestNet, dir: string, detection: Record<stri
   const post = (path: string, body: unknown) => request(path, body);
   await waitFor('node online (heartbeat)', () => get(`/api/v1/nodes/${nodeUuid}`).data?.status === 'online', 30_000, 200);
   return {
-    url, apiToken, nodeUuid, get, post, startServer, stopServer,
+    url, apiToken, nodeUuid, get, post, startServer, stopServer, agentPid: agent.pid!, dataDir: join(dir, 'server'),
     async stopAll() {
       for (const c of children) c.kill('SIGTERM');
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
