@@ -5,6 +5,8 @@ import type { TickStats } from '@breakwater/contracts';
 import { TickAggregator, type CaptureRecord, type GeoLookup, type IocPattern } from '@breakwater/packets';
 import { counterDelta, type CounterReading, type KernelCounters } from '../kernel-counters.ts';
 
+const BOUNDARY_MARGIN_MS = 3;
+
 export interface LiveTicksOptions {
   tickMs?: number;
   sampleRate?: number;
@@ -46,11 +48,21 @@ export class LiveTicks {
   start(): void {
     this.#prev = this.#d.counters.read();
     this.#agg.advanceTo(this.#d.now());
-    this.#timer = setInterval(() => this.step(), this.#tickMs);
+    // Each step runs just after a tick boundary, so a tick is judged as soon as it ends
+    // (a free-running interval would add half a tick of delay on average). The small
+    // margin lets the capture pipe deliver the tick's last packets.
+    const next = () => {
+      const now = this.#d.now();
+      this.#timer = setTimeout(() => {
+        this.step();
+        if (this.#timer) next();
+      }, this.#tickMs - (now % this.#tickMs) + BOUNDARY_MARGIN_MS);
+    };
+    next();
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
   }
 
