@@ -1,6 +1,7 @@
 // Builds packets byte by byte for tests, fuzz seeds and benchmark traffic. Not for the
 // hot path: every call allocates.
 
+import { concatBytes } from './bytes.ts';
 export interface Ipv4Spec {
   src: string;
   dst: string;
@@ -37,15 +38,7 @@ export interface Ipv6Spec {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function u16(v: number): Uint8Array {

@@ -1,5 +1,6 @@
 // pcap writing. The encode functions write into a caller's buffer (a PCAP ring can
 // append records without allocating); PcapWriter wraps them for a byte sink.
+import { concatBytes } from './bytes.ts';
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './capture-reader.ts';
 
 export interface PcapHeaderOptions {
@@ -124,18 +125,8 @@ export class PcapWriter {
 /** A whole pcap file in memory (tests, fixtures, benchmark input). */
 export function buildPcap(opts: PcapHeaderOptions, packets: Iterable<PcapPacket>): Uint8Array {
   const parts: Uint8Array[] = [];
-  let n = 0;
-  const w = new PcapWriter((b) => {
-    parts.push(b);
-    n += b.length;
-  }, opts);
+  const w = new PcapWriter((b) => parts.push(b), opts);
   w.writeHeader();
   for (const p of packets) w.writePacket(p);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

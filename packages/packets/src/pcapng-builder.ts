@@ -1,6 +1,7 @@
 // Builds pcapng bytes block by block for tests and fuzz seeds (no pcapng writer is needed
 // on the hot path: the agent's ring writes pcap).
 
+import { concatBytes } from './bytes.ts';
 export interface PcapngOption {
   code: number;
   value: Uint8Array;
@@ -36,7 +37,7 @@ export class PcapngBuilder {
 
   /** Appends a block with a correct total length in both places. */
   block(type: number, body: Uint8Array[]): this {
-    const content = cat(body);
+    const content = concatBytes(body);
     const len = 12 + content.length;
     this.#parts.push(this.#u32(type), this.#u32(len), content, this.#u32(len));
     return this;
@@ -76,7 +77,7 @@ export class PcapngBuilder {
   }
 
   bytes(): Uint8Array {
-    return cat(this.#parts);
+    return concatBytes(this.#parts);
   }
 }
 
@@ -86,14 +87,4 @@ function pad4(b: Uint8Array): Uint8Array {
   return out;
 }
 
-function cat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+
