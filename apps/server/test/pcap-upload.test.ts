@@ -106,6 +106,21 @@ for (const backend of BACKENDS) {
       assert.equal(readdirSync(join(t.dataDir, 'tmp')).length, 0, 'partial upload removed');
     });
 
+    test('chunks adding up past the limit: 413, and no chunk or temporary file is left', async () => {
+      const chunk = (i: number) =>
+        fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, {
+          method: 'POST',
+          headers: { ...hdr(), 'content-type': 'application/octet-stream', 'x-chunk-index': String(i), 'x-chunk-total': '3', 'x-upload-id': 'too-big' },
+          body: new Uint8Array(40 * 1024), // two of these pass the 64 KiB limit
+        });
+      assert.equal((await chunk(0)).status, 200);
+      const over = await chunk(1);
+      assert.equal(over.status, 413);
+      assert.equal(((await over.json()) as any).error.code, 'payload_too_large');
+      assert.deepEqual(readdirSync(join(t.dataDir, 'uploads')), []);
+      assert.deepEqual(readdirSync(join(t.dataDir, 'tmp')), []);
+    });
+
     test('not a capture, missing file, unknown incident, another node’s incident', async () => {
       const junk = await fetch(`${t.url}/api/v1/agent/pcap`, { method: 'POST', headers: hdr(), body: form([['incident_id', String(inc.id)], ['file', { data: Buffer.from('hello world, not a pcap'), filename: 'x.pcap' }]]) });
       assert.equal(junk.status, 400);

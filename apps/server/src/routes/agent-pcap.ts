@@ -148,7 +148,7 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const { count, bytes } = await store.chunkCount(scoped);
     if (bytes > max) {
       await pcaps.deleteUpload(ctx.db, scoped);
-      await store.assemble(scoped, 0, max); // removes the chunks
+      await store.discardUpload(scoped);
       throw tooLarge(`Upload exceeds the limit of ${max} bytes`);
     }
     await pcaps.updateUpload(ctx.db, scoped, { chunks_received: count, bytes_received: bytes, updated_at: now });

@@ -108,6 +108,11 @@ export class PcapStore {
     return { count: names.length, bytes };
   }
 
+  /** Drops an upload's chunks (refused or abandoned). */
+  async discardUpload(uploadId: string): Promise<void> {
+    await rm(this.uploadDir(uploadId), { recursive: true, force: true });
+  }
+
   /** Concatenates chunks 0..total-1 into one file, hashing it. */
   async assemble(uploadId: string, total: number, maxBytes: number): Promise<{ tmp: string; size: number; sha256: string }> {
     const dir = this.uploadDir(uploadId);

@@ -42,7 +42,8 @@ export class AlertRouter {
     const ws = c.incident.workspace_id;
     const targets = (await channels.enabledChannels(db, ws)).filter((ch) => channelWants(ch, event, c));
     if (targets.length === 0) return 0;
-    const windows = (await deliveries.activeMaintenanceWindows(db, ws, now)).filter((w) => {
+    // The first maintenance window covering the node, if any, holds every channel's message.
+    const suppressed = (await deliveries.activeMaintenanceWindows(db, ws, now)).find((w) => {
       const nodes = fromJson<string[]>(w.nodes, []);
       return nodes.length === 0 || nodes.includes(c.node.uuid);
     });
@@ -51,7 +52,6 @@ export class AlertRouter {
     const suffix = event === 'incident.escalated' ? `:${c.incident.severity}` : '';
     let queued = 0;
     for (const ch of targets) {
-      const suppressed = windows[0];
       const added = await deliveries.enqueueDelivery(db, {
         workspace_id: ws, channel_id: ch.id, incident_id: c.incident.id, event,
         dedup_key: `${ch.id}:${c.incident.uuid}:${event}${suffix}`,
