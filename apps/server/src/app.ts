@@ -3,14 +3,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { agentCommandRoutes } from './routes/agent-commands.ts';
 import { agentPcapRoutes } from './routes/agent-pcap.ts';
+import { agentStreamRoutes } from './routes/agent-stream.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { dashRoutes } from './routes/dash.ts';
+import { dashLiveRoutes } from './routes/dash-live.ts';
 import { dashWorkspaceRoutes } from './routes/dash-workspace.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -18,6 +21,7 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { maintenanceRoutes } from './routes/maintenance.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { pcapRoutes } from './routes/pcaps.ts';
+import { webRoutes } from './routes/web.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 import { schemaCompiler } from './validation.ts';
 
@@ -50,6 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
   await app.register(multipart, { limits: { fileSize: ctx.config.pcapMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
 
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -78,6 +83,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(async (agent) => {
     await agentRoutes(agent, ctx);
     await agentPcapRoutes(agent, ctx);
+    await agentStreamRoutes(agent, ctx);
   }, { prefix: '/api/v1/agent' });
   await app.register(async (api) => {
     await deployRoutes(api, ctx);
@@ -86,7 +92,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(async (dash) => {
     await dashRoutes(dash, ctx);
     await dashWorkspaceRoutes(dash, ctx);
+    await dashLiveRoutes(dash, ctx);
   }, { prefix: '/api/dash' });
+  await webRoutes(app, ctx);
   return app;
 }
 

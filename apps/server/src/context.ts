@@ -4,6 +4,7 @@ import type { Auth } from './auth/auth.ts';
 import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
 import type { AlertRouter } from './services/alerting/alert-router.ts';
+import type { CommandService } from './services/commands.ts';
 import type { IncidentService } from './services/incidents.ts';
 import type { MetricsIngest } from './services/ingest.ts';
 
@@ -19,6 +20,8 @@ export interface AppContext {
   version: string;
   startedAt: number;
   alerts: AlertRouter;
+  /** Typed commands for agents (fleet API, mitigation policy); listeners push them to connected agents. */
+  commands: CommandService;
   /** Forensic analysis of a stored capture (the engine of packages/analysis). */
   analyzer: (path: string) => Promise<unknown>;
 }

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppContext } from './context.ts';
 import { bootstrap, isInitialised, type BootstrapResult } from './services/bootstrap.ts';
+import { CommandService } from './services/commands.ts';
 import { IncidentService } from './services/incidents.ts';
 import { MetricsIngest } from './services/ingest.ts';
 import { RollupJob } from './services/rollup-job.ts';
@@ -51,6 +52,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
         const ctx: AppContext = {
           config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(), alerts,
+          commands: new CommandService({ db, clock }),
           auth: new Auth({ db, clock, defaultRateLimit: config.defaultRateLimitPerMinute }),
           incidents: new IncidentService({
             db, clock, onError: logError,

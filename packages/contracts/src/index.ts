@@ -7,3 +7,4 @@ export * from './deploy.ts';
 export * from './agent.ts';
 export * from './workspace.ts';
 export * from './commands.ts';
+export * from './mitigation.ts';

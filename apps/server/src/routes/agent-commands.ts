@@ -2,33 +2,15 @@
 // An agent is a node seen as the process running there: {id} is the node's UUID.
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { COMMAND_PARAMS, CommandBody, CommandInfo, CommandQueued, errors, type CommandType } from '@breakwater/contracts';
+import { CommandBody, CommandInfo, CommandQueued, errors } from '@breakwater/contracts';
 import { commands, fromJson } from '@breakwater/db';
 import { recordAudit, type AppContext } from '../context.ts';
-import { badRequest } from '../errors.ts';
 import { findNode } from '../services/nodes.ts';
 import { iso, isoOrNull } from '../services/present.ts';
-import { validateValue } from '../validation.ts';
 import { API_SECURITY as security } from './security.ts';
 
 const tags = ['agents'];
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-
-/** What a field agent shows for the command (command_text); the agent acts on the typed payload. */
-export function describeCommand(type: CommandType, params: Record<string, unknown>): string {
-  // params passed the type's schema: every value here is a string or a number
-  const p = params as Record<string, string | number | string[] | undefined>;
-  const ttl = p.ttl ?? 600;
-  switch (type) {
-    case 'block_source': return `block source ${String(p.address)} for ${ttl}s`;
-    case 'block_prefix': return `block prefix ${String(p.prefix)} for ${ttl}s`;
-    case 'drop_port': return `drop ${String(p.protocol)} port ${String(p.port)} for ${ttl}s`;
-    case 'drop_protocol': return `drop ${String(p.protocol)} for ${ttl}s`;
-    case 'rate_limit': return `rate-limit ${String(p.protocol)}${p.port ? ` port ${String(p.port)}` : ''} to ${String(p.pps)} pps for ${ttl}s`;
-    case 'syn_protection': return `limit SYN to ${String(p.pps)} pps for ${ttl}s`;
-    case 'exec': return `exec ${(params.argv as string[]).join(' ')}`;
-  }
-}
 
 export async function agentCommandRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -39,20 +21,7 @@ export async function agentCommandRoutes(app: FastifyInstance, ctx: AppContext):
   }, async (req) => {
     const node = await findNode(ctx, req.principal!.workspaceId, req.params.id);
     const { type, params } = req.body;
-    const problem = validateValue(COMMAND_PARAMS[type], params, 'params');
-    if (problem) throw badRequest(problem);
-    if (type === 'block_prefix') {
-      const [addr, len] = String(params.prefix).split('/');
-      const max = String(addr).includes(':') ? 128 : 32;
-      if (Number(len) > max) throw badRequest(`params.prefix: the length must be at most ${max}`);
-    }
-    const now = ctx.clock.now();
-    const text = describeCommand(type, params);
-    const id = await commands.insertCommand(ctx.db, {
-      workspace_id: node.workspace_id, node_id: node.id, command_type: type, command_text: text, title: text,
-      payload: JSON.stringify({ type, params }), status: 'pending', error: null, created_by: req.principal!.actor, created_at: now, acked_at: null,
-      expires_at: now + 3_600_000, // an agent that has not fetched it within an hour must not act on it late
-    });
+    const { id } = await ctx.commands.queue(node, type, params, req.principal!.actor);
     await recordAudit(ctx, req, 'agent.command', node.uuid, { command_id: id, type, params });
     return { command_id: `cmd_${id}`, status: 'queued' };
   });

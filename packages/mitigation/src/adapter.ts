@@ -1,0 +1,67 @@
+// One interface for every way Breakwater mitigates: BGP speakers it drives (GoBGP, ExaBGP,
+// BIRD 2, FRR) and appliances or clouds it calls over HTTP. The server owns the stored state
+// (which rules should be active); an adapter only makes a speaker or provider match it.
+import type { AdapterType, Capability, RuleSpec } from '@breakwater/contracts';
+
+export interface AdapterConfig {
+  /** How to reach it: a gRPC host:port, a socket path, a URL — each adapter says which. */
+  endpoint: string;
+  /** API key or token, when the adapter needs one. Never logged, never returned by the API in full. */
+  authToken: string | null;
+  /** Adapter-specific settings (ASN, next hop, communities, zone id, …); the adapter validates them. */
+  options: Record<string, unknown>;
+}
+
+export interface AdapterDeps {
+  /** ms since the epoch. */
+  now: () => number;
+  /** HTTP adapters send through this (tests may wrap it). */
+  fetch: typeof fetch;
+  /** Deadline for one operation against the speaker or provider, ms. */
+  timeoutMs: number;
+  log?: (msg: string, detail?: Record<string, unknown>) => void;
+}
+
+/** A rule as the server keeps it: the id is the server's, stable for the rule's life. */
+export interface AnnouncedRule {
+  id: string;
+  spec: RuleSpec;
+}
+
+export interface ConnectivityResult {
+  ok: boolean;
+  latency_ms: number;
+  message: string;
+}
+
+export interface MitigationAdapter {
+  readonly type: AdapterType;
+  /** What this implementation can carry; the server refuses other intents for it. */
+  readonly capabilities: readonly Capability[];
+  /** Checks the options and opens connections. Throws AdapterError with a message naming the key. */
+  start(): Promise<void>;
+  /** Idempotent: announcing what is already announced succeeds. Throws AdapterError on failure. */
+  announce(rule: AnnouncedRule): Promise<void>;
+  /** Idempotent: withdrawing what is absent succeeds. */
+  withdraw(rule: AnnouncedRule): Promise<void>;
+  /**
+   * What the speaker or provider has now, as canonical keys (ruleKey) of the rules this adapter
+   * announced; null when it cannot be asked (then reconciliation re-announces, which is idempotent).
+   */
+  present(): Promise<Set<string> | null>;
+  /** Reachability and authentication, with the round-trip time. Never throws. */
+  test(): Promise<ConnectivityResult>;
+  stop(): Promise<void>;
+}
+
+/** Every adapter failure is one of these; retryable says whether the same call may succeed later. */
+export class AdapterError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean) {
+    super(message);
+    this.name = 'AdapterError';
+    this.retryable = retryable;
+  }
+}
+
+export type AdapterFactory = (config: AdapterConfig, deps: AdapterDeps) => MitigationAdapter;
