@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
 import type { AlertRouter } from './services/alerting/alert-router.ts';
 import type { CommandService } from './services/commands.ts';
+import type { LiveBus } from './services/live-bus.ts';
 import type { IncidentService } from './services/incidents.ts';
 import type { MetricsIngest } from './services/ingest.ts';
 
@@ -22,6 +23,8 @@ export interface AppContext {
   alerts: AlertRouter;
   /** Typed commands for agents (fleet API, mitigation policy); listeners push them to connected agents. */
   commands: CommandService;
+  /** Stored changes, fanned out to live views. */
+  live: LiveBus;
   /** Forensic analysis of a stored capture (the engine of packages/analysis). */
   analyzer: (path: string) => Promise<unknown>;
 }

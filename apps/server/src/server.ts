@@ -14,6 +14,7 @@ import type { AppContext } from './context.ts';
 import { bootstrap, isInitialised, type BootstrapResult } from './services/bootstrap.ts';
 import { CommandService } from './services/commands.ts';
 import { IncidentService } from './services/incidents.ts';
+import { LiveBus } from './services/live-bus.ts';
 import { MetricsIngest } from './services/ingest.ts';
 import { RollupJob } from './services/rollup-job.ts';
 import { VERSION } from './version.ts';
@@ -50,13 +51,16 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const deliverer = new ChannelDeliverer({ fetch: deps.fetch ?? globalThis.fetch, now: () => clock.now(), timeoutMs: config.notifyTimeoutMs, userAgent: `Breakwater/${VERSION}` });
         const outbox = new Outbox({ db, clock, deliver: deliverer.deliver, options: config.outbox, onError: logError });
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
+        const live = new LiveBus();
         const ctx: AppContext = {
+          live,
           config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(), alerts,
           commands: new CommandService({ db, clock }),
           auth: new Auth({ db, clock, defaultRateLimit: config.defaultRateLimitPerMinute }),
           incidents: new IncidentService({
             db, clock, onError: logError,
             onEvent: async (event, incident, node, previous) => {
+              live.publish(node.workspace_id, { type: event, incident_id: incident.uuid, node_id: node.uuid });
               await alerts.emit(event, {
                 incident, previousSeverity: (previous?.severity as Severity | undefined) ?? null,
                 node: { uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) },
