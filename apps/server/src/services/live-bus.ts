@@ -10,9 +10,9 @@ export type LiveEvent =
 export type LiveListener = (event: LiveEvent) => void;
 
 export class LiveBus {
-  readonly #byWorkspace = new Map<number, Set<LiveListener>>();
+  readonly #byWorkspace = new Map<string, Set<LiveListener>>();
 
-  subscribe(workspaceId: number, listener: LiveListener): () => void {
+  subscribe(workspaceId: string, listener: LiveListener): () => void {
     let set = this.#byWorkspace.get(workspaceId);
     if (!set) this.#byWorkspace.set(workspaceId, (set = new Set()));
     set.add(listener);
@@ -22,7 +22,7 @@ export class LiveBus {
     };
   }
 
-  publish(workspaceId: number, event: LiveEvent): void {
+  publish(workspaceId: string, event: LiveEvent): void {
     const set = this.#byWorkspace.get(workspaceId);
     if (!set) return;
     for (const listener of [...set]) {
