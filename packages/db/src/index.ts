@@ -19,3 +19,5 @@ export type { ChannelRow } from './repos/channels.ts';
 export type { CommandRow } from './repos/commands.ts';
 export type { PcapRow } from './repos/pcaps.ts';
 export type { DeliveryRow, AttemptRow, MaintenanceWindowRow } from './repos/deliveries.ts';
+export * as mitigation from './repos/mitigation.ts';
+export type { AdapterRow, RuleRow, HostThresholdRow, AllowlistRow } from './repos/mitigation.ts';

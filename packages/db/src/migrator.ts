@@ -4,12 +4,14 @@ import type { DialectName } from './dialect-name.ts';
 import { initial } from './migrations/001-initial.ts';
 import { pcapAnalysis } from './migrations/002-pcap-analysis.ts';
 import { alerting } from './migrations/003-alerting.ts';
+import { mitigation } from './migrations/004-mitigation.ts';
 
 // Ordered by name; never edit a released migration, add the next one.
 const MIGRATIONS: Record<string, (d: DialectName) => Migration> = {
   '001-initial': initial,
   '002-pcap-analysis': pcapAnalysis,
   '003-alerting': alerting,
+  '004-mitigation': mitigation,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -248,6 +248,80 @@ export interface DeliveryAttemptTable {
   detail: string | null;
 }
 
+export interface MitigationAdapterTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  adapter_type: string;
+  endpoint: string;
+  auth_token: string | null;
+  config: string;
+  capabilities: string;
+  max_active_rules: number;
+  status: string;
+  last_test_at: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MitigationRuleTable {
+  id: string;
+  workspace_id: string;
+  adapter_id: string | null;
+  node_id: number | null;
+  incident_id: number | null;
+  intent_type: string;
+  target_ip: string;
+  spec: string;
+  rule_key: string;
+  status: string;
+  dry_run: number;
+  tier: string | null;
+  owner: string;
+  reason: string;
+  ttl_seconds: number;
+  attempts: number;
+  error: string | null;
+  command_id: number | null;
+  created_at: number;
+  announced_at: number | null;
+  expires_at: number | null;
+  withdraw_after: number | null;
+  withdrawn_at: number | null;
+  withdrawn_by: string | null;
+  withdraw_reason: string | null;
+  updated_at: number;
+}
+
+export interface EscalationPolicyTable {
+  workspace_id: string;
+  policy: string;
+  updated_by: string | null;
+  updated_at: number;
+}
+
+export interface HostThresholdTable {
+  id: string;
+  workspace_id: string;
+  target_ip: string;
+  label: string | null;
+  thresholds: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AllowlistTable {
+  id: string;
+  workspace_id: string;
+  node_id: number | null;
+  ip_address: string;
+  label: string | null;
+  created_by: string | null;
+  created_at: number;
+}
+
 export interface Schema {
   workspaces: WorkspaceTable;
   users: UserTable;
@@ -266,4 +340,9 @@ export interface Schema {
   maintenance_windows: MaintenanceWindowTable;
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
+  mitigation_adapters: MitigationAdapterTable;
+  mitigation_rules: MitigationRuleTable;
+  escalation_policies: EscalationPolicyTable;
+  host_thresholds: HostThresholdTable;
+  allowlist: AllowlistTable;
 }

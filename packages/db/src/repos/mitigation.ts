@@ -1,0 +1,125 @@
+import type { Db } from '../database.ts';
+import type { AllowlistTable, HostThresholdTable, MitigationAdapterTable, MitigationRuleTable } from '../schema.ts';
+
+export type AdapterRow = MitigationAdapterTable;
+export type RuleRow = MitigationRuleTable;
+export type HostThresholdRow = HostThresholdTable;
+export type AllowlistRow = AllowlistTable;
+
+/** Rules that are (or are about to be) on a speaker: what reconciliation and caps count. */
+export const LIVE_STATUSES = ['pending', 'active', 'withdrawing'] as const;
+
+// --- adapters
+export async function insertAdapter(db: Db, row: AdapterRow): Promise<void> {
+  await db.insertInto('mitigation_adapters').values(row).execute();
+}
+export async function listAdapters(db: Db, workspaceId: string): Promise<AdapterRow[]> {
+  return db.selectFrom('mitigation_adapters').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+}
+export async function allAdapters(db: Db): Promise<AdapterRow[]> {
+  return db.selectFrom('mitigation_adapters').selectAll().execute();
+}
+export async function getAdapter(db: Db, workspaceId: string, id: string): Promise<AdapterRow | undefined> {
+  return db.selectFrom('mitigation_adapters').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+}
+export async function updateAdapter(db: Db, id: string, patch: Partial<Omit<AdapterRow, 'id' | 'workspace_id' | 'created_at'>>): Promise<void> {
+  await db.updateTable('mitigation_adapters').set(patch).where('id', '=', id).execute();
+}
+export async function deleteAdapter(db: Db, workspaceId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('mitigation_adapters').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+// --- rules
+export async function insertRule(db: Db, row: RuleRow): Promise<void> {
+  await db.insertInto('mitigation_rules').values(row).execute();
+}
+export async function getRule(db: Db, workspaceId: string, id: string): Promise<RuleRow | undefined> {
+  return db.selectFrom('mitigation_rules').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+}
+export async function getRuleById(db: Db, id: string): Promise<RuleRow | undefined> {
+  return db.selectFrom('mitigation_rules').selectAll().where('id', '=', id).executeTakeFirst();
+}
+export async function updateRule(db: Db, id: string, patch: Partial<Omit<RuleRow, 'id' | 'workspace_id' | 'created_at'>>): Promise<void> {
+  await db.updateTable('mitigation_rules').set(patch).where('id', '=', id).execute();
+}
+/** Moves a rule from one status to another only if nobody else moved it first; true when this call did. */
+export async function transitionRule(db: Db, id: string, from: readonly string[], patch: Partial<RuleRow> & { status: string }): Promise<boolean> {
+  const r = await db.updateTable('mitigation_rules').set(patch).where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+export async function activeRules(db: Db, workspaceId: string): Promise<RuleRow[]> {
+  return db.selectFrom('mitigation_rules').selectAll().where('workspace_id', '=', workspaceId)
+    .where('status', 'in', ['pending', 'active', 'withdrawing', 'dry_run']).where('withdrawn_at', 'is', null)
+    .orderBy('created_at', 'desc').orderBy('id').execute();
+}
+export async function ruleHistory(db: Db, workspaceId: string, opts: { limit: number; incidentId?: number | null }): Promise<RuleRow[]> {
+  let q = db.selectFrom('mitigation_rules').selectAll().where('workspace_id', '=', workspaceId);
+  if (opts.incidentId != null) q = q.where('incident_id', '=', opts.incidentId);
+  return q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit).execute();
+}
+export async function liveRulesOfAdapter(db: Db, adapterId: string): Promise<RuleRow[]> {
+  return db.selectFrom('mitigation_rules').selectAll().where('adapter_id', '=', adapterId).where('status', 'in', [...LIVE_STATUSES]).execute();
+}
+export async function countLiveRulesOfAdapter(db: Db, adapterId: string): Promise<number> {
+  const r = await db.selectFrom('mitigation_rules').select((eb) => eb.fn.countAll<number>().as('n')).where('adapter_id', '=', adapterId).where('status', 'in', [...LIVE_STATUSES]).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+export async function rulesOfIncident(db: Db, incidentId: number): Promise<RuleRow[]> {
+  return db.selectFrom('mitigation_rules').selectAll().where('incident_id', '=', incidentId).orderBy('created_at').execute();
+}
+/** Rules whose TTL or hold-down has passed and that are still on (or meant for) a speaker. */
+export async function dueRules(db: Db, now: number): Promise<RuleRow[]> {
+  return db.selectFrom('mitigation_rules').selectAll()
+    .where('status', 'in', ['pending', 'active', 'dry_run', 'failed'])
+    .where('withdrawn_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('withdraw_after', '<=', now)]))
+    .execute();
+}
+
+// --- escalation policy
+export async function getPolicy(db: Db, workspaceId: string): Promise<string | undefined> {
+  const r = await db.selectFrom('escalation_policies').select('policy').where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return r?.policy;
+}
+export async function savePolicy(db: Db, workspaceId: string, policy: string, by: string | null, now: number): Promise<void> {
+  const r = await db.updateTable('escalation_policies').set({ policy, updated_by: by, updated_at: now }).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) {
+    await db.insertInto('escalation_policies').values({ workspace_id: workspaceId, policy, updated_by: by, updated_at: now })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ policy, updated_by: by, updated_at: now })).execute();
+  }
+}
+
+// --- per-host thresholds
+export async function listThresholds(db: Db, workspaceId: string): Promise<HostThresholdRow[]> {
+  return db.selectFrom('host_thresholds').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+}
+export async function findThresholdByTarget(db: Db, workspaceId: string, target: string): Promise<HostThresholdRow | undefined> {
+  return db.selectFrom('host_thresholds').selectAll().where('workspace_id', '=', workspaceId).where('target_ip', '=', target).executeTakeFirst();
+}
+export async function getThreshold(db: Db, workspaceId: string, id: string): Promise<HostThresholdRow | undefined> {
+  return db.selectFrom('host_thresholds').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+}
+export async function upsertThreshold(db: Db, row: HostThresholdRow): Promise<void> {
+  await db.insertInto('host_thresholds').values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ target_ip: row.target_ip, label: row.label, thresholds: row.thresholds, updated_at: row.updated_at })).execute();
+}
+export async function deleteThreshold(db: Db, workspaceId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('host_thresholds').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+// --- allowlist
+export async function insertAllow(db: Db, row: AllowlistRow): Promise<void> {
+  await db.insertInto('allowlist').values(row).execute();
+}
+/** Workspace-wide entries, plus those of one node when given. */
+export async function listAllow(db: Db, workspaceId: string, nodeId?: number | null): Promise<AllowlistRow[]> {
+  let q = db.selectFrom('allowlist').selectAll().where('workspace_id', '=', workspaceId);
+  if (nodeId != null) q = q.where((eb) => eb.or([eb('node_id', 'is', null), eb('node_id', '=', nodeId)]));
+  return q.orderBy('created_at').orderBy('id').execute();
+}
+export async function deleteAllow(db: Db, workspaceId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('allowlist').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
