@@ -1,0 +1,1 @@
+export { createCloudflareAdapter } from './cloudflare.ts';
