@@ -8,3 +8,4 @@ export * from './agent.ts';
 export * from './workspace.ts';
 export * from './commands.ts';
 export * from './mitigation.ts';
+export * from './mitigation-api.ts';
