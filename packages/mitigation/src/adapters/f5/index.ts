@@ -1,0 +1,1 @@
+export { createF5Adapter } from './f5.ts';
