@@ -159,8 +159,8 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
         await runner.stop();
         await executor?.teardown().catch(() => undefined);
         ticks.stop();
-        const { kernelDrops } = await capture.stop();
-        if (kernelDrops) log(`capture: the kernel dropped ${kernelDrops} packets`);
+        const cs = await capture.stop();
+        log(`capture stats: ${cs.captured ?? '?'} captured, ${cs.received ?? '?'} received by filter, ${cs.kernelDrops ?? '?'} dropped by kernel`);
         await sender.kick();
       };
     },

@@ -6,10 +6,33 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { isIP } from 'node:net';
 import { CaptureReader, CaptureRecord } from '@breakwater/packets';
 
+/** libpcap's counters as the capturer reports them (null: it did not say). */
+export interface CaptureStats {
+  captured: number | null;
+  received: number | null;
+  kernelDrops: number | null;
+}
+
 export interface CaptureSource {
   start(): Promise<void>;
-  /** Stops capturing; resolves with the kernel's drop count when the capturer reports it. */
-  stop(): Promise<{ kernelDrops: number | null }>;
+  /** The capturer's counters so far, or null if it does not answer in time. */
+  stats(): Promise<CaptureStats | null>;
+  /** Stops capturing; resolves with the final counters when the capturer reports them. */
+  stop(): Promise<CaptureStats>;
+}
+
+/** The last statistics tcpdump printed: one line on SIGUSR1, three lines when it exits. */
+export function parseTcpdumpStats(text: string): CaptureStats | null {
+  const last = (re: RegExp) => {
+    let m: RegExpExecArray | null;
+    let v: number | null = null;
+    re.lastIndex = 0;
+    while ((m = re.exec(text))) v = Number(m[1]);
+    return v;
+  };
+  const kernelDrops = last(/(\d+) packets? dropped by kernel/g);
+  if (kernelDrops === null) return null;
+  return { captured: last(/(\d+) packets? captured/g), received: last(/(\d+) packets? received by filter/g), kernelDrops };
 }
 
 export interface TcpdumpOptions {
@@ -103,10 +126,33 @@ export class TcpdumpSource implements CaptureSource {
     });
   }
 
-  async stop(): Promise<{ kernelDrops: number | null }> {
-    if (this.#child && this.#child.exitCode === null) this.#child.kill('SIGINT');
+  /** tcpdump prints its counters on SIGUSR1; waits (up to 1 s) for that line. */
+  async stats(): Promise<CaptureStats | null> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return null;
+    this.#stderr = '';
+    return new Promise((resolve) => {
+      const done = (v: CaptureStats | null) => {
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+        resolve(v);
+      };
+      const check = () => {
+        const s = parseTcpdumpStats(this.#stderr);
+        if (s) done(s);
+      };
+      const timer = setTimeout(() => done(null), 1000);
+      child.stderr!.on('data', check);
+      child.kill('SIGUSR1');
+    });
+  }
+
+  async stop(): Promise<CaptureStats> {
+    if (this.#child && this.#child.exitCode === null) {
+      this.#stderr = '';
+      this.#child.kill('SIGINT');
+    }
     await this.#exited;
-    const m = /(\d+) packets? dropped by kernel/.exec(this.#stderr);
-    return { kernelDrops: m ? Number(m[1]) : null };
+    return parseTcpdumpStats(this.#stderr) ?? { captured: null, received: null, kernelDrops: null };
   }
 }

@@ -11,6 +11,16 @@ export function inNs(ns: string, args: string[]) {
   return spawnSync('ip', ['netns', 'exec', ns, process.execPath, ...args], { encoding: 'utf8', timeout: 30_000 });
 }
 
+export interface StackOptions {
+  port?: number;
+  /** Extra keys merged into the agent's config file (e.g. pcap_part_seconds). */
+  agentConfig?: Record<string, unknown>;
+  /** Flags for the agent's node process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Environment added to the agent's (e.g. BREAKWATER_CONFIG_POLL_MS). */
+  agentEnv?: Record<string, string>;
+}
+
 export interface Stack {
   url: string;
   /** The agent process (`ip netns exec` replaces itself with it: the pid is node's). */
@@ -21,12 +31,15 @@ export interface Stack {
   /** GET on the server (through the namespace: this process cannot reach its loopback). */
   get(path: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests assert on reply shapes
   post(path: string, body: unknown): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests assert on reply shapes
+  /** What the agent wrote to stderr so far (also echoed to this process's stderr). */
+  agentLog(): string;
   startServer(): Promise<void>;
   stopServer(): Promise<void>;
   stopAll(): Promise<void>;
 }
 
-export async function startStack(n: TestNet, dir: string, detection: Record<string, unknown>, port = 20_000 + Math.floor(Math.random() * 20_000)): Promise<Stack> {
+export async function startStack(n: TestNet, dir: string, detection: Record<string, unknown>, options: StackOptions = {}): Promise<Stack> {
+  const port = options.port ?? 20_000 + Math.floor(Math.random() * 20_000);
   const children: ChildProcess[] = [];
   let server: ChildProcess | null = null;
   let out = '';
@@ -51,11 +64,18 @@ export async function startStack(n: TestNet, dir: string, detection: Record<stri
   if (enrolled.status !== 0) throw new Error(enrolled.stderr);
   const nodeUuid = /enrolled as node (\S+);/.exec(enrolled.stdout)![1]!;
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
-  Object.assign(config, { spool_dir: join(dir, 'spool'), pcap_dir: join(dir, 'pcap'), detection });
+  Object.assign(config, { spool_dir: join(dir, 'spool'), pcap_dir: join(dir, 'pcap'), detection, ...options.agentConfig });
   writeFileSync(configPath, JSON.stringify(config));
   chmodSync(configPath, 0o600);
-  const agent = spawn('ip', ['netns', 'exec', n.victim, process.execPath, BIN, 'agent', 'run', '--config', configPath], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const agent = spawn('ip', ['netns', 'exec', n.victim, process.execPath, ...(options.nodeArgs ?? []), BIN, 'agent', 'run', '--config', configPath], {
+    stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, ...options.agentEnv },
+  });
   children.push(agent);
+  let agentLog = '';
+  agent.stderr.on('data', (d: Buffer) => {
+    agentLog = (agentLog + d.toString()).slice(-1_000_000);
+    process.stderr.write(d);
+  });
   const request = (path: string, body?: unknown) => {
     const init = body === undefined ? '' : `, method: 'POST', body: ${JSON.stringify(JSON.stringify(body))}`;
     const js = `const r = await fetch(${JSON.stringify(url + path)}, { headers: { authorization: ${JSON.stringify(`Bearer ${apiToken}`)}, 'content-type': 'application/json' }${init} }); process.stdout.write(await r.text());`;
@@ -67,7 +87,7 @@ export async function startStack(n: TestNet, dir: string, detection: Record<stri
   const post = (path: string, body: unknown) => request(path, body);
   await waitFor('node online (heartbeat)', () => get(`/api/v1/nodes/${nodeUuid}`).data?.status === 'online', 30_000, 200);
   return {
-    url, apiToken, nodeUuid, get, post, startServer, stopServer, agentPid: agent.pid!, dataDir: join(dir, 'server'),
+    url, apiToken, nodeUuid, get, post, startServer, stopServer, agentPid: agent.pid!, dataDir: join(dir, 'server'), agentLog: () => agentLog,
     async stopAll() {
       for (const c of children) c.kill('SIGTERM');
       await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
