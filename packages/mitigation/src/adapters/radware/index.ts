@@ -1,0 +1,1 @@
+export { createRadwareAdapter } from './radware.ts';
