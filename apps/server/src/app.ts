@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { allowlistRoutes } from './routes/allowlist.ts';
 import { agentCommandRoutes } from './routes/agent-commands.ts';
 import { agentPcapRoutes } from './routes/agent-pcap.ts';
 import { agentStreamRoutes } from './routes/agent-stream.ts';
@@ -19,6 +20,7 @@ import { deployRoutes } from './routes/deploy.ts';
 import { healthRoutes } from './routes/health.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { maintenanceRoutes } from './routes/maintenance.ts';
+import { mitigationRoutes } from './routes/mitigation.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { pcapRoutes } from './routes/pcaps.ts';
 import { webRoutes } from './routes/web.ts';
@@ -79,6 +81,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await workspaceRoutes(v1, ctx);
     await pcapRoutes(v1, ctx);
     await maintenanceRoutes(v1, ctx);
+    await mitigationRoutes(v1, ctx);
+    await allowlistRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
   await app.register(async (agent) => {
     await agentRoutes(agent, ctx);

@@ -29,6 +29,8 @@ export interface ServerConfig {
   outbox: OutboxOptions;
   /** Deadline for one delivery attempt to a provider. */
   notifyTimeoutMs: number;
+  /** Mitigation: rule expiry/retry pass, speaker reconciliation, per-operation deadline, announce attempts. */
+  mitigation: { tickMs: number; reconcileMs: number; timeoutMs: number; maxAttempts: number };
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   publicUrl: undefined,
   outbox: DEFAULT_OUTBOX,
   notifyTimeoutMs: 10_000,
+  mitigation: { tickMs: 500, reconcileMs: 30_000, timeoutMs: 5_000, maxAttempts: 5 },
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -61,10 +64,11 @@ function int(key: string, v: unknown, min: number, max: number): number {
 }
 
 export function resolveConfig(
-  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox'>> & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions> },
+  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox' | 'mitigation'>> & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions>; mitigation?: Partial<ServerConfig['mitigation']> },
 ): ServerConfig {
   const c: ServerConfig = {
     ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention }, outbox: { ...DEFAULT_CONFIG.outbox, ...partial.outbox },
+    mitigation: { ...DEFAULT_CONFIG.mitigation, ...partial.mitigation },
   };
   if (c.publicUrl !== undefined && !/^https?:\/\/\S+$/.test(c.publicUrl)) throw new Error(`config publicUrl: must be an http:// or https:// URL, got ${JSON.stringify(c.publicUrl)}`);
   int('outbox.pollMs', c.outbox.pollMs, 10, 60_000);
@@ -75,6 +79,10 @@ export function resolveConfig(
   int('outbox.perChannelIntervalMs', c.outbox.perChannelIntervalMs, 0, 3_600_000);
   int('outbox.concurrency', c.outbox.concurrency, 1, 1000);
   int('notifyTimeoutMs', c.notifyTimeoutMs, 50, 120_000);
+  int('mitigation.tickMs', c.mitigation.tickMs, 50, 60_000);
+  int('mitigation.reconcileMs', c.mitigation.reconcileMs, 200, 3_600_000);
+  int('mitigation.timeoutMs', c.mitigation.timeoutMs, 50, 120_000);
+  int('mitigation.maxAttempts', c.mitigation.maxAttempts, 1, 100);
   if (typeof c.host !== 'string' || c.host.length === 0) throw new Error('config host: must be a non-empty address to listen on');
   int('port', c.port, 0, 65535);
   int('pcapMaxBytes', c.pcapMaxBytes, 1024, 10 * 1024 ** 3);

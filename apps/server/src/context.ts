@@ -6,6 +6,8 @@ import type { ServerConfig } from './config.ts';
 import type { AlertRouter } from './services/alerting/alert-router.ts';
 import type { CommandService } from './services/commands.ts';
 import type { LiveBus } from './services/live-bus.ts';
+import type { AdapterPool } from './services/mitigation/adapter-pool.ts';
+import type { MitigationService } from './services/mitigation/mitigation-service.ts';
 import type { IncidentService } from './services/incidents.ts';
 import type { MetricsIngest } from './services/ingest.ts';
 
@@ -25,6 +27,9 @@ export interface AppContext {
   commands: CommandService;
   /** Stored changes, fanned out to live views. */
   live: LiveBus;
+  mitigation: MitigationService;
+  /** Started mitigation adapters (and fresh instances for connectivity tests). */
+  adapters: AdapterPool;
   /** Forensic analysis of a stored capture (the engine of packages/analysis). */
   analyzer: (path: string) => Promise<unknown>;
 }

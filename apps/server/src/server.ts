@@ -1,7 +1,8 @@
 // The control-plane component: create() does no I/O; start() opens storage, builds the
 // app and listens; stop() undoes it in reverse order.
 import type { Severity } from '@breakwater/contracts';
-import { fromJson, openDatabase, type Database } from '@breakwater/db';
+import { fromJson, openDatabase, type Database, type IncidentRow, type NodeRow } from '@breakwater/db';
+import { ADAPTER_FACTORIES } from '@breakwater/mitigation';
 import { AlertRouter } from './services/alerting/alert-router.ts';
 import { ChannelDeliverer } from './services/alerting/channel-deliverer.ts';
 import { Outbox } from './services/alerting/outbox.ts';
@@ -15,6 +16,9 @@ import { bootstrap, isInitialised, type BootstrapResult } from './services/boots
 import { CommandService } from './services/commands.ts';
 import { IncidentService } from './services/incidents.ts';
 import { LiveBus } from './services/live-bus.ts';
+import { AdapterPool, type AdapterFactories } from './services/mitigation/adapter-pool.ts';
+import { AutoMitigator } from './services/mitigation/auto-mitigator.ts';
+import { MitigationService } from './services/mitigation/mitigation-service.ts';
 import { MetricsIngest } from './services/ingest.ts';
 import { RollupJob } from './services/rollup-job.ts';
 import { VERSION } from './version.ts';
@@ -25,6 +29,10 @@ export interface ServerDeps {
   analyzer?: (path: string) => Promise<unknown>;
   /** What channels send HTTP through (tests may wrap it); the global fetch by default. */
   fetch?: typeof fetch;
+  /** Mitigation adapter implementations (the registry of packages/mitigation unless a test swaps one). */
+  adapterFactories?: Partial<AdapterFactories>;
+  /** Country of an address, for geo lockdown; the bundled GeoIP database unless a test swaps it. */
+  geo?: (ip: string) => Promise<string | null>;
 }
 
 export interface RunningServer {
@@ -34,6 +42,8 @@ export interface RunningServer {
   url: string;
   rollup: RollupJob;
   outbox: Outbox;
+  mitigation: MitigationService;
+  autoMitigator: AutoMitigator;
   /** Set when this start created the first workspace: shown once, never stored in the clear. */
   bootstrapped: BootstrapResult | null;
   stop(): Promise<void>;
@@ -52,19 +62,36 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const outbox = new Outbox({ db, clock, deliver: deliverer.deliver, options: config.outbox, onError: logError });
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
         const live = new LiveBus();
+        const commandService = new CommandService({ db, clock });
+        const ctxNode = (node: NodeRow) => ({ uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) });
+        const pool = new AdapterPool({ ...ADAPTER_FACTORIES, ...deps.adapterFactories }, {
+          now: () => clock.now(), fetch: deps.fetch ?? globalThis.fetch, timeoutMs: config.mitigation.timeoutMs,
+        });
+        const nodeOf = async (id: number | null) => (id === null ? undefined : db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst());
+        const mitigation = new MitigationService({
+          db, clock, pool, commands: commandService, live, onError: logError, ...config.mitigation,
+          onMitigated: async (incident: IncidentRow, rule, description) => {
+            const node = await nodeOf(rule.node_id ?? incident.node_id);
+            if (node) await alerts.emit('incident.mitigated', { incident, node: ctxNode(node), mitigation: description });
+          },
+        });
+        const geo = deps.geo ?? (async (ip: string) => ((await import('@breakwater/analysis')).openGeo().then((g) => g.lookup?.(ip) ?? null)));
+        const autoMitigator = new AutoMitigator({ db, clock, rules: mitigation, geo, onError: logError });
         const ctx: AppContext = {
           live,
+          commands: commandService,
+          mitigation,
+          adapters: pool,
           config, db, dialect: database.dialect, clock, ingest, version: VERSION, startedAt: clock.now(), alerts,
-          commands: new CommandService({ db, clock }),
           auth: new Auth({ db, clock, defaultRateLimit: config.defaultRateLimitPerMinute }),
           incidents: new IncidentService({
             db, clock, onError: logError,
             onEvent: async (event, incident, node, previous) => {
+              // Mitigation first and in the background: it must never wait for notifications.
+              void autoMitigator.handle(event, incident, node);
               live.publish(node.workspace_id, { type: event, incident_id: incident.uuid, node_id: node.uuid });
-              await alerts.emit(event, {
-                incident, previousSeverity: (previous?.severity as Severity | undefined) ?? null,
-                node: { uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) },
-              });
+              if (event === 'incident.updated') return;
+              await alerts.emit(event, { incident, previousSeverity: (previous?.severity as Severity | undefined) ?? null, node: ctxNode(node) });
             },
           }),
           // Loaded on first use: most servers analyse a capture rarely, and the engine brings
@@ -79,11 +106,15 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const rollup = new RollupJob({ db, clock, config, ingest, onError: logError });
         await rollup.start();
         outbox.start();
+        mitigation.start();
         const url = await app.listen({ host: config.host, port: config.port });
         return {
-          app, ctx, database, url, rollup, outbox, bootstrapped,
+          app, ctx, database, url, rollup, outbox, bootstrapped, mitigation, autoMitigator,
           async stop() {
             await app.close();
+            await autoMitigator.idle();
+            await mitigation.stop();
+            await pool.stop();
             await outbox.stop();
             await deliverer.close();
             await rollup.stop();

@@ -37,7 +37,8 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || /UNIQUE constraint failed/.test(e?.message ?? '');
 }
 
-export type IncidentEvent = 'incident.opened' | 'incident.escalated' | 'incident.resolved';
+/** incident.updated: the peaks grew without the severity rising (mitigation tiers may still fire). */
+export type IncidentEvent = 'incident.opened' | 'incident.escalated' | 'incident.updated' | 'incident.resolved';
 
 export interface IncidentServiceDeps {
   db: Db;
@@ -123,6 +124,8 @@ export class IncidentService {
   async #escalation(before: IncidentRow, after: IncidentRow, node: NodeRow): Promise<void> {
     if (after.status === 'active' && SEVERITIES.indexOf(after.severity as Severity) > SEVERITIES.indexOf(before.severity as Severity)) {
       await this.#emit('incident.escalated', after, node, before);
+    } else if (after.status === 'active' && (after.peak_pps > before.peak_pps || after.peak_bps > before.peak_bps)) {
+      await this.#emit('incident.updated', after, node, before);
     }
   }
 

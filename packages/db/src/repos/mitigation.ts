@@ -123,3 +123,29 @@ export async function deleteAllow(db: Db, workspaceId: string, id: string): Prom
   const r = await db.deleteFrom('allowlist').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+/** Rules left half-way (announce or withdraw failed and may succeed later), oldest first. */
+export async function stuckRules(db: Db, before: number): Promise<RuleRow[]> {
+  return db.selectFrom('mitigation_rules').selectAll()
+    .where('status', 'in', ['pending', 'withdrawing']).where('adapter_id', 'is not', null).where('dry_run', '=', 0)
+    .where('updated_at', '<=', before).orderBy('updated_at').limit(100).execute();
+}
+/** The newest rule an adapter carried under this key (to withdraw a stray route it left behind). */
+export async function latestRuleByKey(db: Db, adapterId: string, ruleKey: string): Promise<RuleRow | undefined> {
+  return db.selectFrom('mitigation_rules').selectAll().where('adapter_id', '=', adapterId).where('rule_key', '=', ruleKey)
+    .where('dry_run', '=', 0).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+/** The live rule an adapter carries under this key, if any: announcing it again is a no-op. */
+export async function liveRuleByKey(db: Db, adapterId: string, ruleKey: string): Promise<RuleRow | undefined> {
+  return db.selectFrom('mitigation_rules').selectAll().where('adapter_id', '=', adapterId).where('rule_key', '=', ruleKey)
+    .where('status', 'in', [...LIVE_STATUSES]).limit(1).executeTakeFirst();
+}
+/** Adapters that carry (or should carry) rules now: the ones reconciliation looks at. */
+export async function adaptersWithLiveRules(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('mitigation_rules').select('adapter_id').distinct()
+    .where('status', 'in', [...LIVE_STATUSES]).where('adapter_id', 'is not', null).where('dry_run', '=', 0).execute();
+  return rows.map((r) => r.adapter_id!).filter(Boolean);
+}
+export async function getAdapterById(db: Db, id: string): Promise<AdapterRow | undefined> {
+  return db.selectFrom('mitigation_adapters').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -9,6 +9,8 @@ export interface IncidentContext {
   incident: IncidentRow;
   node: { uuid: string; name: string; ip: string; tags: string[] };
   previousSeverity?: Severity | null;
+  /** incident.mitigated: what was done, e.g. "BGP blackhole 203.0.113.5/32 via edge-gobgp". */
+  mitigation?: string;
 }
 
 export function notificationOf(event: NotificationEvent, c: IncidentContext, at: number, dashboardUrl: string | null): Notification {
@@ -35,6 +37,7 @@ export function notificationOf(event: NotificationEvent, c: IncidentContext, at:
       top_sources: sources.slice(0, 10).map((s) => ({ ip: s.ip, share: sourceTotal > 0 && s.count ? s.count / sourceTotal : undefined })),
       top_ports: ports.slice(0, 10).map((p) => ({ port: p.port, share: portTotal > 0 && p.count ? p.count / portTotal : undefined })),
       summary: i.summary ?? incidentSummary({ ...i, node_uuid: c.node.uuid, node_name: c.node.name }),
+      mitigation: c.mitigation ?? null,
       dashboard_url: dashboardUrl ? `${dashboardUrl.replace(/\/+$/, '')}/incidents/${i.uuid}` : null,
     },
   };
