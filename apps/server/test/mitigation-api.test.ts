@@ -20,7 +20,7 @@ for (const backend of BACKENDS) {
     let operator: string;
 
     before(async () => {
-      t = await startTestServer(backend, FAST as never);
+      t = await startTestServer(backend, FAST);
       hook = await startWebhookFake();
       const v = await createToken(t.server.ctx.db, t.clock, t.admin.workspaceId, 'api', 'viewer', 'viewer', null);
       const o = await createToken(t.server.ctx.db, t.clock, t.admin.workspaceId, 'api', 'operator', 'operator', null);

@@ -54,6 +54,9 @@ export async function mitigationPolicyRoutes(app: FastifyInstance, ctx: AppConte
     const target = canonicalPrefix(body.target_ip);
     if (!target) throw badRequest('target_ip: must be an IPv4 or IPv6 address or CIDR prefix');
     if (Object.keys(body.thresholds).length === 0) throw badRequest('thresholds: give at least one <tier>_pps or <tier>_bps value');
+    for (const key of Object.keys(body.thresholds)) {
+      if (!/^[a-z0-9_]{1,32}_(pps|bps)$/.test(key)) throw badRequest(`thresholds.${key}: keys are <tier name>_pps or <tier name>_bps, e.g. tier1_bps`);
+    }
     const now = ctx.clock.now();
     const same = await repo.findThresholdByTarget(ctx.db, ws, target);
     if (id !== null && same && same.id !== id) throw conflict(`target_ip: ${target} already has its own override (${same.id})`);

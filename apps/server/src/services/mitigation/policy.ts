@@ -4,7 +4,7 @@ import { EscalationPolicy, type PolicyBody, type Tier } from '@breakwater/contra
 import { Value } from 'typebox/value';
 import { parsePrefix, contains } from '@breakwater/mitigation';
 
-export const DEFAULT_POLICY: EscalationPolicy = Value.Create(EscalationPolicy) as EscalationPolicy;
+export const DEFAULT_POLICY: EscalationPolicy = Value.Create(EscalationPolicy);
 
 /** Stored policy text → a full policy (defaults filled in for keys added since it was saved). */
 export function readPolicy(stored: string | undefined): EscalationPolicy {
@@ -17,7 +17,7 @@ export function readPolicy(stored: string | undefined): EscalationPolicy {
 }
 
 export function mergePolicy(base: EscalationPolicy, patch: PolicyBody): EscalationPolicy {
-  const merged = { ...structuredClone(base), ...structuredClone(patch) } as EscalationPolicy;
+  const merged = { ...structuredClone(base), ...structuredClone(patch) };
   if (patch.geo_lockdown) merged.geo_lockdown = { ...base.geo_lockdown, ...patch.geo_lockdown };
   return merged;
 }
