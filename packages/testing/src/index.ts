@@ -1,3 +1,4 @@
 export * from './backends.ts';
 export * from './postgres.ts';
 export * from './wait.ts';
+export * from './bgp/index.ts';

@@ -34,8 +34,10 @@ export interface ContractHarness {
   start(): Promise<ContractInstance>;
   /** How long the upstream may take to show a change, ms (default 10 000). */
   settleMs?: number;
-  /** Blackhole prefix family to use (default both 198.18.0.0/15 and 2001:db8::/32 tests where supported). */
+  /** Run the IPv6 variants too (default true). */
   ipv6?: boolean;
+  /** More tests for this implementation, run while the same instance is up (after the contract's). */
+  extraTests?: (instance: () => ContractInstance) => void;
 }
 
 const id = (n: string) => `contract-${n}`;
@@ -275,5 +277,7 @@ export function describeAdapterContract(h: ContractHarness): void {
       await inst.adapter.withdraw(rule);
       await gone(ruleKey(rule.spec));
     });
+
+    h.extraTests?.(() => inst);
   });
 }

@@ -1,2 +1,6 @@
-// Test-only entry (@breakwater/mitigation/testing): the shared adapter contract suite.
+// Test-only entry (@breakwater/mitigation/testing): the shared adapter contract suite and the
+// real-daemon beds (namespaces, upstream BIRD, speakers) the BGP adapters are proven against.
 export * from './contract.ts';
+export * from './upstream.ts';
+export * from './gobgp-cli-rib.ts';
+export * from './gobgp-harness.ts';

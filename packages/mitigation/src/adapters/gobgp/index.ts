@@ -1,0 +1,130 @@
+// GoBGP adapter: drives gobgpd's gRPC API (endpoint "host:port" or "unix:///path" as given to
+// gobgpd --api-hosts). Blackholes are IPv4/IPv6 unicast paths with BLACKHOLE + NO_EXPORT
+// communities; FlowSpec rules are ipv4/ipv6-flowspec paths whose action is an extended community.
+import type { RuleSpec } from '@breakwater/contracts';
+import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
+import { ruleKey } from '../../rule-key.ts';
+import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optIp } from '../bgp-common/options.ts';
+import { GobgpClient } from './grpc-client.ts';
+import { pathToSpec, specToPath, type ApiPath } from './paths.ts';
+import { AFI_IP, AFI_IP6, SAFI_FLOWSPEC, SAFI_UNICAST, TABLE_GLOBAL, type AnyMsg } from './schema.ts';
+
+export const GOBGP_OPTION_KEYS = ['communities', 'next_hop', 'next_hop_v6'] as const;
+
+interface Settings { communities: string[]; nextHopV4: string; nextHopV6: string; target: string }
+
+function endpointTarget(endpoint: string): string {
+  if (typeof endpoint !== 'string' || endpoint.length === 0) throw new AdapterError('endpoint: must be "host:port" or "unix:///path/to/gobgpd.sock"', false);
+  if (endpoint.startsWith('unix://')) {
+    if (!endpoint.startsWith('unix:///')) throw new AdapterError('endpoint: a unix socket must be an absolute path, "unix:///path"', false);
+    return endpoint;
+  }
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(endpoint);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new AdapterError(`endpoint: "${endpoint}" must be "host:port" or "unix:///path"`, false);
+  return endpoint;
+}
+
+function settingsFrom(config: AdapterConfig): Settings {
+  const o = config.options ?? {};
+  onlyKnownKeys(o, GOBGP_OPTION_KEYS);
+  return {
+    target: endpointTarget(config.endpoint),
+    communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
+    // 0.0.0.0 / :: tell gobgpd to use its own address towards each peer (next-hop self).
+    nextHopV4: optIp(o, 'next_hop', 4, '0.0.0.0'),
+    nextHopV6: optIp(o, 'next_hop_v6', 6, '::'),
+  };
+}
+
+const FAMILIES = [
+  { afi: AFI_IP, safi: SAFI_UNICAST }, { afi: AFI_IP6, safi: SAFI_UNICAST },
+  { afi: AFI_IP, safi: SAFI_FLOWSPEC }, { afi: AFI_IP6, safi: SAFI_FLOWSPEC },
+];
+
+/** Paths gobgpd originated itself (added over the API or in its config) rather than learned. */
+const isLocal = (p: Record<string, unknown>) => {
+  const n = typeof p.neighbor_ip === 'string' ? p.neighbor_ip : '';
+  return n === '' || n === '<nil>' || n === '0.0.0.0' || n === '::';
+};
+
+export const createGobgpAdapter: AdapterFactory = (config: AdapterConfig, deps: AdapterDeps): MitigationAdapter => {
+  let settings: Settings | null = null;
+  let client: GobgpClient | null = null;
+
+  const ready = (): { s: Settings; c: GobgpClient } => {
+    if (!settings || !client) throw new AdapterError('gobgp adapter: start() has not succeeded', false);
+    return { s: settings, c: client };
+  };
+
+  const toPath = (spec: RuleSpec, s: Settings): ApiPath => {
+    if (spec.kind === 'blackhole') return specToPath({ ...spec, communities: blackholeCommunities(s.communities, spec.communities) }, s);
+    return specToPath(spec, s);
+  };
+
+  return {
+    type: 'gobgp',
+    capabilities: ['blackhole', 'flowspec'],
+
+    async start() {
+      settings = settingsFrom(config);
+      // grpc connects lazily: a speaker that is down now does not stop the adapter starting;
+      // test() and every call report it.
+      client = new GobgpClient(settings.target, deps.timeoutMs);
+    },
+
+    async announce(rule: AnnouncedRule) {
+      const { s, c } = ready();
+      const path = toPath(rule.spec, s);
+      // AddPath of an NLRI gobgpd already holds from us replaces it: announcing twice is idempotent.
+      await c.unary('AddPath', 'AddPathRequest', 'AddPathResponse', { table_type: TABLE_GLOBAL, path });
+      deps.log?.('gobgp: announced', { id: rule.id, key: ruleKey(rule.spec) });
+    },
+
+    async withdraw(rule: AnnouncedRule) {
+      const { s, c } = ready();
+      const path = toPath(rule.spec, s);
+      // gobgpd answers a delete of an absent path with success, which is what withdraw promises.
+      await c.unary('DeletePath', 'DeletePathRequest', 'Empty', { table_type: TABLE_GLOBAL, family: path.family, path });
+      deps.log?.('gobgp: withdrawn', { id: rule.id, key: ruleKey(rule.spec) });
+    },
+
+    async present() {
+      const { c } = ready();
+      const keys = new Set<string>();
+      for (const family of FAMILIES) {
+        const rows = await c.stream('ListPath', 'ListPathRequest', 'ListPathResponse', { table_type: TABLE_GLOBAL, family });
+        for (const row of rows) {
+          const dest = row.destination as { paths?: Record<string, unknown>[] } | undefined;
+          for (const p of dest?.paths ?? []) {
+            if (!isLocal(p)) continue;
+            const spec = pathToSpec({ nlri: p.nlri as AnyMsg, pattrs: p.pattrs as AnyMsg[] });
+            if (spec) keys.add(ruleKey(spec));
+          }
+        }
+      }
+      return keys;
+    },
+
+    async test(): Promise<ConnectivityResult> {
+      const t0 = deps.now();
+      try {
+        if (!client) settingsFrom(config);
+        const c = client ?? new GobgpClient(endpointTarget(config.endpoint), deps.timeoutMs);
+        try {
+          const r = await c.unary('GetBgp', 'GetBgpRequest', 'GetBgpResponse', {});
+          const g = (r.global ?? {}) as { asn?: number; router_id?: string };
+          return { ok: true, latency_ms: deps.now() - t0, message: `gobgpd AS ${g.asn ?? '?'} router-id ${g.router_id ?? '?'}` };
+        } finally {
+          if (c !== client) c.close();
+        }
+      } catch (err) {
+        return { ok: false, latency_ms: deps.now() - t0, message: err instanceof Error ? err.message : String(err) };
+      }
+    },
+
+    async stop() {
+      client?.close();
+      client = null;
+    },
+  };
+};
