@@ -201,6 +201,9 @@ for (const backend of BACKENDS) {
       await new Promise<void>((r) => telnyx.listen(0, '127.0.0.1', r));
       cleanup.push(() => new Promise((r) => telnyx.close(() => r())));
       const port = (telnyx.address() as AddressInfo).port;
+      const noSender = await t.request('POST', '/api/v1/channels', { body: { name: 'sms', type: 'sms', config: { api_url: `http://127.0.0.1:${port}`, api_key: 'KEY-telnyx-123', to: ['+15550000001'] } } });
+      assert.equal(noSender.status, 400, 'Telnyx needs a sender: refused when the channel is created, not at the first attack');
+      assert.match(noSender.body.error.message, /from/);
       const r = await t.request('POST', '/api/v1/channels', { body: { name: 'sms', type: 'sms', config: { api_url: `http://127.0.0.1:${port}`, api_key: 'KEY-telnyx-123', from: '+15550009999', to: ['+15550000001', '+15550000002'] } } });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       const node = await t.deploy(t.admin);

@@ -18,7 +18,7 @@ export const CHANNEL_CONFIG_SCHEMAS: Record<ChannelType, TSchema> = {
   teams: obj({ webhook_url: Url }),
   webhook: obj({ url: Url, secret: Type.Optional(Secret(16)), headers: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 1000 }))) }),
   email: obj({ to: Type.Array(Email, { minItems: 1, maxItems: 50 }), from: Type.Optional(Email), smtp_url: Type.Optional(Type.String({ pattern: '^smtps?://', maxLength: 2048 })) }),
-  sms: obj({ api_url: Url, api_key: Secret(), to: Type.Array(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), { minItems: 1, maxItems: 20 }), from: Type.Optional(Type.String({ maxLength: 20 })) }),
+  sms: obj({ api_url: Url, api_key: Secret(), to: Type.Array(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), { minItems: 1, maxItems: 20 }), from: Type.String({ minLength: 1, maxLength: 20, description: 'E.164 number or alphanumeric sender id (Telnyx requires it)' }) }),
   pagerduty: obj({ routing_key: Type.String({ pattern: '^[A-Za-z0-9]{32}$' }), events_url: Type.Optional(Url) }),
   opsgenie: obj({ api_key: Secret(), api_url: Type.Optional(Url), responders: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 20 })) }),
   telegram: obj({ bot_token: Type.String({ pattern: '^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$' }), chat_id: Type.Union([Type.Integer(), Type.String({ minLength: 1, maxLength: 100 })]), api_url: Type.Optional(Url) }),

@@ -43,7 +43,7 @@ export interface ChannelConfigs {
   teams: { webhook_url: string };
   webhook: { url: string; secret?: string; headers?: Record<string, string> };
   email: { to: string[]; from?: string; smtp_url?: string };
-  sms: { api_url: string; api_key: string; to: string[]; from?: string };
+  sms: { api_url: string; api_key: string; to: string[]; from: string };
   pagerduty: { routing_key: string; events_url?: string };
   opsgenie: { api_key: string; api_url?: string; responders?: string[] };
   telegram: { bot_token: string; chat_id: number | string; api_url?: string };

@@ -32,9 +32,9 @@ test('a failure part-way reports who got it; the retry skips them', async () => 
   assert.deepEqual(second.delivered_to, config.to);
 });
 
-test('no sender is a permanent config error, before any request', async () => {
+test('no sender (a channel stored before from was required) is a permanent config error, before any request', async () => {
   const sent: string[] = [];
-  const ch = createSmsChannel({ ...config, from: undefined }, { fetch: fakeFetch(() => 200, sent), now: () => 0, timeoutMs: 1000 });
+  const ch = createSmsChannel({ ...config, from: undefined as unknown as string }, { fetch: fakeFetch(() => 200, sent), now: () => 0, timeoutMs: 1000 });
   const r = await ch.send(notificationFor('incident.opened'), { delivery_id: 'd', attempt: 1 });
   assert.equal(r.outcome, 'permanent');
   assert.equal(r.reason, 'bad_config');
