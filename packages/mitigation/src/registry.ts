@@ -4,6 +4,7 @@ import type { AdapterType } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type MitigationAdapter } from './adapter.ts';
 import { createCloudflareAdapter } from './adapters/cloudflare/index.ts';
 import { createF5Adapter } from './adapters/f5/index.ts';
+import { createGobgpAdapter } from './adapters/gobgp/index.ts';
 import { createRadwareAdapter } from './adapters/radware/index.ts';
 import { createWebhookAdapter } from './adapters/webhook/index.ts';
 
@@ -22,7 +23,7 @@ function unavailable(type: AdapterType): AdapterFactory {
 export const ADAPTER_FACTORIES: Record<AdapterType, AdapterFactory> = {
   cloudflare: createCloudflareAdapter,
   webhook: createWebhookAdapter,
-  gobgp: unavailable('gobgp'),
+  gobgp: createGobgpAdapter,
   exabgp: unavailable('exabgp'),
   bird2: unavailable('bird2'),
   frr: unavailable('frr'),

@@ -1,0 +1,32 @@
+// Real BGP speakers for server-level tests and bench/mitigate: each bed starts the speaker an
+// adapter type drives, peering with an upstream BIRD 2 in namespaces of its own, and says how
+// to reach the speaker (the adapter's endpoint and config) and what the upstream sees.
+import type { AdapterType } from '@breakwater/contracts';
+import { startGobgpBed } from '@breakwater/mitigation/testing';
+
+export interface SpeakerBed {
+  type: AdapterType;
+  endpoint: string;
+  config: Record<string, unknown>;
+  capabilities: ('blackhole' | 'flowspec')[];
+  /** What the upstream BIRD has received from the speaker, as ruleKeys. */
+  observe(): Promise<Set<string>>;
+  /** Communities of one upstream route (null when absent). */
+  communities(key: string): Promise<string[] | null>;
+  /** A second upstream peer of another implementation, when the bed has one. */
+  secondPeer?: () => Promise<Set<string>>;
+  killSpeaker(): Promise<void>;
+  restartSpeaker(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export const SPEAKER_BEDS: Partial<Record<AdapterType, () => Promise<SpeakerBed>>> = {
+  gobgp: async () => {
+    const bed = await startGobgpBed();
+    return {
+      type: 'gobgp', endpoint: bed.config.endpoint, config: {}, capabilities: ['blackhole', 'flowspec'],
+      observe: bed.upstream.observe, communities: bed.upstream.communities, secondPeer: bed.observeSecondPeer,
+      killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
+    };
+  },
+};
