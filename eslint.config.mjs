@@ -28,6 +28,14 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard has its own tsconfigs (DOM and JSX for src/, Node for its tests and build
+    // config): the root one excludes apps/web.
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: ['./apps/web/tsconfig.json', './apps/web/tsconfig.node.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     // Tests read JSON replies whose shape they assert on.
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -4,3 +4,4 @@ export * from './contract.ts';
 export * from './upstream.ts';
 export * from './gobgp-cli-rib.ts';
 export * from './gobgp-harness.ts';
+export * from './bird2-harness.ts';

@@ -1,0 +1,65 @@
+// The one way the dashboard talks to the server: same-origin fetch with the session cookie, the
+// envelope unwrapped, and API errors kept whole so forms can show the message by its field.
+export interface Page<T> {
+  data: T;
+  meta?: { total: number; limit: number; offset: number };
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The field the server named ("email: must be a valid email" → "email"), if any. */
+  readonly field: string | null;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = fieldOf(message);
+  }
+}
+
+export function fieldOf(message: string): string | null {
+  const m = /^(?:query\.|params\.)?([A-Za-z_][\w]*(?:\.[\w]+)*): /.exec(message);
+  return m && m[1] !== 'body' ? m[1]! : null;
+}
+
+/** Told when the server says the session is gone, so the app can show the sign-in page. */
+export const sessionEvents = new EventTarget();
+
+// Cookie-authenticated writes must carry this header; a cross-site form cannot set it.
+const CSRF = { 'x-breakwater-csrf': '1' };
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<Page<T>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') Object.assign(headers, CSRF);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server cannot be reached; retrying when it is back');
+  }
+  const json = (await res.json().catch(() => null)) as { ok?: boolean; data?: T; meta?: Page<T>['meta']; error?: { code: string; message: string } } | null;
+  if (!res.ok || !json || json.ok === false) {
+    const err = new ApiError(res.status, json?.error?.code ?? 'http_error', json?.error?.message ?? `${res.status} ${res.statusText}`);
+    if (res.status === 401 && !path.endsWith('/login')) sessionEvents.dispatchEvent(new Event('signed-out'));
+    throw err;
+  }
+  return { data: json.data as T, ...(json.meta ? { meta: json.meta } : {}) };
+}
+
+export const api = {
+  get: async <T>(path: string) => (await request<T>('GET', path)).data,
+  page: <T>(path: string) => request<T>('GET', path),
+  post: async <T>(path: string, body: unknown = {}) => (await request<T>('POST', path, body)).data,
+  patch: async <T>(path: string, body: unknown) => (await request<T>('PATCH', path, body)).data,
+  put: async <T>(path: string, body: unknown) => (await request<T>('PUT', path, body)).data,
+  del: async <T>(path: string) => (await request<T>('DELETE', path)).data,
+};
+
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

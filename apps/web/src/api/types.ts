@@ -1,0 +1,38 @@
+// Wire shapes, from the contracts package (types only: nothing of it reaches the bundle).
+export type { Channel, Incident, IncidentDetail, Node, NodeDetail, RuleInfo } from '@breakwater/contracts';
+import type { Static } from 'typebox';
+import type { AdapterInfo as AdapterSchema, AdapterTestResult as TestSchema, MetricsSeries as SeriesSchema } from '@breakwater/contracts';
+
+export type AdapterInfo = Static<typeof AdapterSchema>;
+export type AdapterTestResult = Static<typeof TestSchema>;
+export type MetricsSeries = Static<typeof SeriesSchema>;
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface Me { user_id: string; email: string; name: string; role: Role; workspace_id: string }
+export interface TokenInfo { id: string; kind: string; name: string; role: string; prefix: string; created_at: string; last_used_at: string | null; revoked_at: string | null }
+export interface UserInfo { id: string; email: string; name: string; role: Role; created_at: string; disabled: boolean }
+export interface Pcap { id: string; node_uuid: string; node_name: string; incident_uuid: string | null; filename: string; format: string; size_bytes: number; sha256: string; packet_count: number | null; analysed: boolean; captured_at: string }
+export interface Packet {
+  index: number; timestamp: string; length: number; captured: number; ip_version: number | null; src_ip: string | null; dst_ip: string | null;
+  protocol: string | null; src_port: number | null; dst_port: number | null; ttl: number | null; tcp_flags: string | null; payload_size: number | null;
+  fragment: boolean; tunnelled: boolean; decode_error: string | null;
+}
+
+/** Stream messages (apps/server/src/routes/dash-live-feed.ts). */
+export type LiveSample = [number, number, number, number | null, number | null, number | null];
+export interface LiveNode {
+  uuid: string; name: string; ip: string; status: NodeStatus; pps: number | null; bps: number | null;
+  tcp_pct: number | null; udp_pct: number | null; icmp_pct: number | null; recorded_at: number | null; samples: LiveSample[];
+}
+export interface LiveFrame {
+  ts: number;
+  workspace: { pps: number; bps: number; tcp_pct: number | null; udp_pct: number | null; icmp_pct: number | null };
+  counts: { total: number; online: number; offline: number; attack: number; elevated: number };
+  active_incidents: number;
+  nodes: LiveNode[];
+}
+export type LiveEvent =
+  | { type: 'incident.opened' | 'incident.escalated' | 'incident.resolved' | 'incident.updated'; incident_id: string; node_id: string }
+  | { type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'; rule_id: string; incident_id: string | null }
+  | { type: 'node.changed'; node_id: string };
+export type NodeStatus = 'online' | 'offline' | 'attack' | 'elevated';

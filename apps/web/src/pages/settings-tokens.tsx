@@ -1,0 +1,77 @@
+import { useState, type FormEvent } from 'react';
+import { api, type ApiError } from '../api/client.ts';
+import type { TokenInfo } from '../api/types.ts';
+import { SelectField, TextField, errorFor, formError, text } from '../components/field.tsx';
+import { Problem } from '../components/layout.tsx';
+import { ago, time } from '../format.ts';
+import { useApi } from '../use-api.ts';
+
+export function TokensSettings() {
+  const list = useApi<TokenInfo[]>('/api/dash/tokens');
+  const [kind, setKind] = useState('api');
+  const [error, setError] = useState<unknown>(null);
+  const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setError(null);
+    try {
+      const name = text(f, 'name');
+      const t = await api.post<{ token: string }>('/api/dash/tokens', { name, kind, ...(kind === 'api' ? { role: text(f, 'role') } : {}) });
+      setSecret({ name, token: t.token });
+      form.reset();
+      list.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const revoke = async (t: TokenInfo) => {
+    if (!window.confirm(`Revoke ${t.name}? Anything using it stops working at once.`)) return;
+    setActionError(null);
+    try {
+      await api.del(`/api/dash/tokens/${t.id}`);
+    } catch (err) {
+      setActionError(err as ApiError);
+    }
+    list.reload();
+  };
+  return (
+    <>
+      <section className="card" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">API and deploy tokens</h2>
+        <Problem error={list.error ?? actionError} />
+        {secret ? (
+          <div className="notice" role="status">
+            <p>Token <strong>{secret.name}</strong> — copy it now, it is not shown again:</p>
+            <p><code className="secret" data-secret>{secret.token}</code></p>
+            <button type="button" onClick={() => setSecret(null)}>Done</button>
+          </div>
+        ) : null}
+        <div className="table-wrap">
+          <table data-table="tokens">
+            <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Role</th><th scope="col">Prefix</th><th scope="col" className="hide-sm">Created</th><th scope="col" className="hide-sm">Last used</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>{list.data?.map((t) => (
+              <tr key={t.id} className={t.revoked_at ? 'revoked' : undefined}>
+                <th scope="row">{t.name}</th><td>{t.kind}</td><td>{t.role}</td><td><code>{t.prefix}…</code></td>
+                <td className="hide-sm">{time(t.created_at)}</td><td className="hide-sm">{ago(t.last_used_at)}</td>
+                <td>{t.revoked_at ? <span className="muted">revoked</span> : <button type="button" className="danger" onClick={() => void revoke(t)}>Revoke</button>}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="new-token">
+        <h2 id="new-token">Create a token</h2>
+        <form onSubmit={(e) => void submit(e)} className="form-grid" noValidate>
+          {formError(error, ['name', 'kind', 'role']) ? <p className="problem" role="alert">{formError(error, ['name', 'kind', 'role'])}</p> : null}
+          <TextField label="Name" name="name" required error={errorFor(error, 'name')} />
+          <SelectField label="Kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)} options={[['api', 'API (REST v1)'], ['deploy', 'Deploy (registers nodes)']]} error={errorFor(error, 'kind')} />
+          {kind === 'api' ? <SelectField label="Role" name="role" options={['viewer', 'operator', 'admin']} error={errorFor(error, 'role')} /> : null}
+          <div className="form-actions"><button type="submit" className="primary">Create token</button></div>
+        </form>
+      </section>
+    </>
+  );
+}
