@@ -41,7 +41,7 @@ for (const [type, startBed] of Object.entries(SPEAKER_BEDS)) {
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), `bw-mit-${type}-`));
-      bed = await startBed!();
+      bed = await startBed();
       await start();
       const r = await api('POST', '/api/v1/mitigation/adapters', { adapter_type: type, name: `${type}-edge`, endpoint: bed.endpoint, config: bed.config });
       assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -80,7 +80,7 @@ for (const [type, startBed] of Object.entries(SPEAKER_BEDS)) {
         match: { protocols: [17], source_ports: [{ from: 123, to: 123 }], packet_length: [{ from: 400, to: 1500 }] }, action: { type: 'discard' },
       });
       assert.equal(r.body.data?.status, 'active', JSON.stringify(r.body));
-      const key = (await waitFor('flow route upstream', async () => [...(await bed.observe())].find((k) => k.startsWith(`flowspec|dst=${VICTIM}/32`)))) as string;
+      const key = await waitFor<string>('flow route upstream', async () => [...(await bed.observe())].find((k) => k.startsWith(`flowspec|dst=${VICTIM}/32`)));
       assert.match(key, /proto=017/);
       assert.match(key, /sport=123/);
       assert.match(key, /len=400-1500/);
