@@ -13,6 +13,8 @@ export interface SpeakerBed {
   observe(): Promise<Set<string>>;
   /** Communities of one upstream route (null when absent). */
   communities(key: string): Promise<string[] | null>;
+  /** The upstream BIRD's control socket (bench/mitigate watches it directly). */
+  upstreamSocket: string;
   /** A second upstream peer of another implementation, when the bed has one. */
   secondPeer?: () => Promise<Set<string>>;
   killSpeaker(): Promise<void>;
@@ -25,7 +27,7 @@ export const SPEAKER_BEDS: Partial<Record<AdapterType, () => Promise<SpeakerBed>
     const bed = await startGobgpBed();
     return {
       type: 'gobgp', endpoint: bed.config.endpoint, config: {}, capabilities: ['blackhole', 'flowspec'],
-      observe: bed.upstream.observe, communities: bed.upstream.communities, secondPeer: bed.observeSecondPeer,
+      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities, secondPeer: bed.observeSecondPeer,
       killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
     };
   },
