@@ -47,14 +47,18 @@ for (const type of types) {
     };
     const adapter = await call('POST', '/api/v1/mitigation/adapters', b.api_token, { adapter_type: type, name: type, endpoint: bed.endpoint, config: bed.config });
     await call('PUT', '/api/v1/mitigation/escalation-policy', b.api_token, { thresholds: [{ name: 'tier1', pps: 10_000, action: 'blackhole', adapter_id: adapter.data.id }], hold_down_seconds: 0 });
-    const nodes = [];
-    for (let i = 0; i < N; i++) nodes.push({ ip: `198.18.${40 + Math.floor(i / 250)}.${(i % 250) + 1}`, ...(await call('POST', '/api/deploy', b.deploy_token, { name: `victim-${i}`, ip: `198.18.${40 + Math.floor(i / 250)}.${(i % 250) + 1}` })) });
+    const nodes: { ip: string; node_uuid: string; api_key: string }[] = [];
+    for (let i = 0; i < N; i++) {
+      const ip = `198.18.${40 + Math.floor(i / 250)}.${(i % 250) + 1}`;
+      const d = await call('POST', '/api/deploy', b.deploy_token, { name: `victim-${i}`, ip });
+      nodes.push({ ip, node_uuid: d.node_uuid as string, api_key: d.api_key as string });
+    }
     // One warm-up incident: the first connection to the speaker is not what an attack waits for.
     const latencies: number[] = [];
     for (let i = -1; i < N; i++) {
       const node = nodes[Math.max(0, i)]!;
       const prefix = `${node.ip}/32`;
-      const headers = { 'x-node-uuid': node.node_uuid as string };
+      const headers = { 'x-node-uuid': node.node_uuid };
       const t0 = performance.now();
       const inc = await call('POST', '/api/v1/agent/incidents', node.api_key, { attack_family: 'udp_flood', peak_pps: 250_000, peak_bps: 2e9 }, headers);
       await deadline(`route ${prefix} at the upstream`, () => watch.has(prefix), 10_000, 0);
