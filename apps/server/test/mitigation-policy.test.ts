@@ -162,6 +162,19 @@ for (const backend of BACKENDS) {
       await t.agent(v, 'POST', `/incidents/${o.body.uuid}/resolve`, {});
     });
 
+    test('geo lockdown blocks the top sources from the listed countries (GeoIP database), and only those', async () => {
+      await policy({ thresholds: [], dry_run: false, hold_down_seconds: 0, geo_lockdown: { enabled: true, countries: ['RU', 'FR'], action: 'firewall' } });
+      const v = await victim();
+      const o = await open(v, { peak_pps: 20_000, peak_bps: 1e8, top_src_ips: [{ ip: '77.88.8.8', count: 50 }, { ip: '8.8.8.8', count: 40 }, { ip: '195.154.1.1', count: 30 }, { ip: '1.1.1.1', count: 20 }] });
+      await waitFor('geo rules', async () => (await rulesOf(o.body.uuid)).length >= 2);
+      await t.server.autoMitigator.idle();
+      const rules = await rulesOf(o.body.uuid);
+      assert.deepEqual(rules.map((r) => r.spec.params.address).sort(), ['195.154.1.1', '77.88.8.8'], 'RU and FR sources only; US and AU untouched');
+      assert.ok(rules.every((r) => r.tier === 'geo_lockdown' && r.intent_type === 'firewall' && /geo lockdown/.test(r.reason)));
+      await policy({ geo_lockdown: { enabled: false, countries: [], action: 'firewall' } });
+      await t.agent(v, 'POST', `/incidents/${o.body.uuid}/resolve`, {});
+    });
+
     test('incident.mitigated reaches the notification channels once', async () => {
       await policy({ thresholds: tiers(), dry_run: false, hold_down_seconds: 0 });
       const ch = await t.request('POST', '/api/v1/channels', { body: { name: 'ops', type: 'webhook', config: { url: `${hook.url}/not-used`, secret: 'a-webhook-secret-of-32-characters!' }, filters: { events: ['incident.mitigated'] } } });
