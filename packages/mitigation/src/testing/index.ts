@@ -5,3 +5,4 @@ export * from './upstream.ts';
 export * from './gobgp-cli-rib.ts';
 export * from './gobgp-harness.ts';
 export * from './bird2-harness.ts';
+export * from './exabgp-harness.ts';

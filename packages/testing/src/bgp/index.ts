@@ -4,3 +4,4 @@ export * from './netns.ts';
 export * from './daemon.ts';
 export * from './bird.ts';
 export * from './gobgpd.ts';
+export * from './exabgp.ts';

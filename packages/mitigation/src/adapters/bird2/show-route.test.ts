@@ -49,6 +49,14 @@ test('reads unicast routes, alternatives for the same net, and flow routes', () 
   assert.deepEqual(rs[4]!.match, { destination: '2001:db8:5::/48', protocols: [17] });
 });
 
+test('ExaBGP-encoded bitmasks read as the same rule', () => {
+  assert.deepEqual(parseFlow('flow4 { dst 198.18.10.5/32; proto 6; tcp flags !0x0/0x2 && !0x0/0x10; fragment !!is_fragment || !!dont_fragment; }'), {
+    destination: '198.18.10.5/32', protocols: [6], tcp_flags: ['syn', 'ack'], fragment: ['dont-fragment', 'is-fragment'],
+  });
+  assert.equal(parseFlow('flow4 { dst 198.18.10.5/32; tcp flags !0x0/0x12; }'), null, 'any-of two flags is not all-of');
+  assert.equal(parseFlow('flow4 { dst 198.18.10.5/32; tcp flags 0x2/0x12; }'), null);
+});
+
 test('numeric expressions', () => {
   assert.deepEqual(parseNumeric('> 1023 && < 2000 || 80'), [{ from: 1024, to: 1999 }, { from: 80, to: 80 }]);
   assert.deepEqual(parseNumeric('>= 5 && <= 6, = 9'), [{ from: 5, to: 6 }, { from: 9, to: 9 }]);

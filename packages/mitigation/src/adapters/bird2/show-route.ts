@@ -93,6 +93,25 @@ export function parseNumeric(expr: string, max = 65535): NumRange[] | null {
 
 const BIRD_FRAGMENTS: Record<string, FragmentName> = { dont_fragment: 'dont-fragment', is_fragment: 'is-fragment', first_fragment: 'first-fragment', last_fragment: 'last-fragment' };
 
+/**
+ * "all of these flags set" as BIRD prints it: "0x12/0x12" (one match-bit test, how GoBGP and
+ * BIRD encode it) or "!0x0/0x2 && !0x0/0x10" (one "any of" test per flag, how ExaBGP does).
+ */
+function tcpFlagBits(expr: string): number | null {
+  if (expr.includes('||')) return null;
+  let bits = 0;
+  for (const term of expr.split(/\s*&&\s*/)) {
+    const t = /^(!?)0x([0-9a-f]+)\/0x([0-9a-f]+)$/i.exec(term.trim());
+    if (!t) return null;
+    const v = parseInt(t[2]!, 16);
+    const mask = parseInt(t[3]!, 16);
+    if (t[1] === '' && v === mask) bits |= mask;
+    else if (t[1] === '!' && v === 0 && (mask & (mask - 1)) === 0) bits |= mask;
+    else return null;
+  }
+  return bits || null;
+}
+
 /** "flow4 { dst …; src …; proto …; … }" → FlowspecMatch, or null when a part cannot be said. */
 export function parseFlow(net: string): FlowspecMatch | null {
   const body = /^flow[46] \{(.*)\}$/.exec(net.trim());
@@ -114,11 +133,14 @@ export function parseFlow(net: string): FlowspecMatch | null {
       const r = parseNumeric(x[2]!);
       if (!r) return null;
       if (x[1] === 'dport') m.destination_ports = r; else if (x[1] === 'sport') m.source_ports = r; else m.packet_length = r;
-    } else if ((x = /^tcp flags 0x([0-9a-f]+)\/0x([0-9a-f]+)$/i.exec(part))) {
-      if (x[1]!.toLowerCase() !== x[2]!.toLowerCase()) return null;
-      m.tcp_flags = namesOf(parseInt(x[1]!, 16), TCP_FLAG_BITS);
+    } else if ((x = /^tcp flags (.+)$/.exec(part))) {
+      const bits = tcpFlagBits(x[1]!);
+      if (bits === null) return null;
+      m.tcp_flags = namesOf(bits, TCP_FLAG_BITS);
     } else if ((x = /^fragment (.+)$/.exec(part))) {
-      const names = x[1]!.split(/\s*\|\|\s*/).map((n) => BIRD_FRAGMENTS[n.trim()]);
+      // "!!x" is BIRD's print of a bitmask test without the match bit, (data & x) != 0: for one
+      // bit the same test as "x" (ExaBGP encodes fragments so).
+      const names = x[1]!.split(/\s*\|\|\s*/).map((n) => BIRD_FRAGMENTS[n.trim().replace(/^!!/, '')]);
       if (names.some((n) => !n)) return null;
       m.fragment = FRAGMENT_NAMES.filter((n) => names.includes(n));
     } else return null;
