@@ -35,7 +35,11 @@ export class LiveStore {
     const es = new EventSource('/api/dash/live');
     this.#source = es;
     es.addEventListener('open', () => this.#set({ connected: true }));
-    es.addEventListener('error', () => this.#set({ connected: false }));
+    es.addEventListener('error', () => {
+      // CLOSED means refused (no session): the browser will not retry, so start() may open anew.
+      if (es.readyState === EventSource.CLOSED && this.#source === es) this.#source = null;
+      this.#set({ connected: false });
+    });
     es.addEventListener('hello', (m) => {
       const hello = JSON.parse((m as MessageEvent<string>).data) as { history: [number, number, number][] };
       this.workspace.ts.length = this.workspace.pps.length = this.workspace.bps.length = 0;
@@ -44,6 +48,8 @@ export class LiveStore {
     });
     es.addEventListener('frame', (m) => {
       const frame = JSON.parse((m as MessageEvent<string>).data) as LiveFrame;
+      // For bench/dashboard: when the first per-second frame arrived after the page started.
+      if (!this.#state.frame) performance.mark('bw:live:first-frame');
       this.#pushWorkspace(frame.ts - (frame.ts % 1000), frame.workspace.pps, frame.workspace.bps);
       for (const n of frame.nodes) if (n.samples.length > 0) this.#pushNode(n.uuid, n.samples);
       this.#set({ frame, connected: true });
