@@ -67,12 +67,13 @@ try {
     const page = await context.newPage();
     await page.goto(server.url + '/');
     await page.locator('[data-chart="workspace"][data-drawn="true"]').waitFor({ timeout: 10_000 });
-    await page.waitForFunction(() => performance.getEntriesByName('bw:live:first-frame').length > 0, undefined, { timeout: 10_000 });
-    const m = await page.evaluate(() => ({
-      drawn: performance.getEntriesByName('bw:chart:workspace')[0]!.startTime,
-      frame: performance.getEntriesByName('bw:live:first-frame')[0]!.startTime,
-      dom: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd,
-    }));
+    await page.waitForFunction(`performance.getEntriesByName('bw:live:first-frame').length > 0`, undefined, { timeout: 10_000 });
+    // Evaluated in the page (browser types, not Node's).
+    const m = await page.evaluate<{ drawn: number; frame: number; dom: number }>(`({
+      drawn: performance.getEntriesByName('bw:chart:workspace')[0].startTime,
+      frame: performance.getEntriesByName('bw:live:first-frame')[0].startTime,
+      dom: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+    })`);
     if (run >= 0) {
       drawn.push(m.drawn);
       firstFrame.push(m.frame);
