@@ -54,6 +54,11 @@ export function hashV4(addr: number): number {
 
 export function formatKey(w0: number, w1: number, w2: number, w3: number): string {
   if (w0 === 0 && w1 === 0 && w2 === 0xffff) return formatIpv4(w3 >>> 0);
+  return formatKeyAsIpv6(w0, w1, w2, w3);
+}
+
+/** The key in IPv6 text form, also when it is IPv4-mapped (::ffff:a0b:c0d). */
+export function formatKeyAsIpv6(w0: number, w1: number, w2: number, w3: number): string {
   const b = new Uint8Array(16);
   const words = [w0, w1, w2, w3];
   for (let i = 0; i < 4; i++) {

@@ -5,8 +5,8 @@
 // `MISS_STRIDE` is looked up and credited for the misses since the last one, so totals stay
 // exact and the split is a systematic sample.
 
-import type { IpLayer } from './decoded-packet.ts';
-import { formatIp } from './format-address.ts';
+import { formatKeyAsIpv6 } from './address-key.ts';
+import { formatIpv4 } from './format-address.ts';
 
 export type GeoLookup = (ip: string) => string | null | undefined;
 
@@ -35,8 +35,8 @@ export class CountryCounter {
     this.#budget = lookupsPerTick;
   }
 
-  /** Credits one packet to the source of `l` (whose key words and hash are given). */
-  add(w0: number, w1: number, w2: number, w3: number, hash: number, l: IpLayer, b: Uint8Array): void {
+  /** Credits one packet to the source with these key words and hash; `v6` when it came as IPv6. */
+  add(w0: number, w1: number, w2: number, w3: number, hash: number, v6: boolean): void {
     const slot = hash >>> (32 - CACHE_BITS);
     const k = slot * 4;
     const keys = this.#cacheKeys;
@@ -53,7 +53,7 @@ export class CountryCounter {
       this.#pendingMisses = 0;
     }
     this.#lookups++;
-    const idx = this.#lookup(formatIp(b, l.srcOffset, l.version));
+    const idx = this.#lookup(v6 ? formatKeyAsIpv6(w0, w1, w2, w3) : formatIpv4(w3 >>> 0));
     keys[k] = w0;
     keys[k + 1] = w1;
     keys[k + 2] = w2;

@@ -69,6 +69,15 @@ const LAST_BOUND = SIZE_BUCKETS[SIZE_BUCKETS.length - 1]!;
 /** Wire length (up to the last bound) → size bucket. */
 const SIZE_BUCKET = Uint8Array.from({ length: LAST_BOUND + 1 }, (_, n) => SIZE_BUCKETS.findIndex((b) => n <= b));
 
+// Sources and ports are queued per packet and counted a batch at a time, each structure in
+// its own loop: interleaved per packet, the port tables (1 MiB each, hit at random by
+// random ports) and the geo cache pushed the heavy-hitter tables out of the core's caches,
+// and each packet's misses waited one after the other. Batches keep the packets' order, so
+// every count is what packet-at-a-time counting gives; they are drained before a tick is
+// emitted.
+const SOURCE_BATCH = 512;
+const PORT_BATCH = 1024;
+
 export class TickAggregator {
   readonly tickMs: number;
   readonly sampleRate: number;
@@ -87,6 +96,16 @@ export class TickAggregator {
   readonly #countries: CountryCounter | null;
   readonly #ioc: IocMatcher | null;
   readonly #key = new Uint32Array(4);
+  /** Queued sources: key words, hash, wire bytes, and 1 for an IPv6 header. */
+  readonly #srcKeys = new Int32Array(SOURCE_BATCH * 4);
+  readonly #srcHashes = new Int32Array(SOURCE_BATCH);
+  readonly #srcBytes = new Float64Array(SOURCE_BATCH);
+  readonly #srcV6 = new Uint8Array(SOURCE_BATCH);
+  #srcQueued = 0;
+  /** Queued ports: destination << 16 | source, and wire bytes. */
+  readonly #ports = new Int32Array(PORT_BATCH);
+  readonly #portBytes = new Float64Array(PORT_BATCH);
+  #portsQueued = 0;
   readonly #c = new Float64Array(C_LENGTH);
   readonly #sizes = new Float64Array(SIZE_BUCKETS.length + 1);
   readonly #ttl = new Float64Array(256);
@@ -168,6 +187,8 @@ export class TickAggregator {
   }
 
   #emit(): void {
+    this.#drainSources();
+    this.#drainPorts();
     const c = this.#c;
     const pair = (i: number): Counter => ({ packets: c[i]!, bytes: c[i + 1]! });
     const t: TickStats = {
@@ -236,8 +257,10 @@ export class TickAggregator {
     c[C_PROTO + 2 * cls + 1]! += wire;
     if (cls <= P_UDP && l.transport) {
       if (cls === P_TCP) this.#flags[l.tcpFlags & TCP_MASK]! += 1;
-      this.#dstPorts.add(l.dstPort, wire);
-      this.#srcPorts.add(l.srcPort, wire);
+      const n = this.#portsQueued;
+      this.#ports[n] = (l.dstPort << 16) | l.srcPort;
+      this.#portBytes[n] = wire;
+      if ((this.#portsQueued = n + 1) === PORT_BATCH) this.#drainPorts();
     }
     // Source key words (IPv4 as ::ffff:a.b.c.d) and their hash, computed once for the
     // heavy hitters, the distinct count and the geo cache.
@@ -258,13 +281,51 @@ export class TickAggregator {
       w3 = k[3]!;
       hash = hashKey(w0, w1, w2, w3);
     }
-    this.#hll.add(hash);
-    this.#sources.add(w0, w1, w2, w3, hash, wire);
-    if (this.#countries !== null) this.#countries.add(w0, w1, w2, w3, hash, l, p.buf);
+    const n = this.#srcQueued;
+    const keys = this.#srcKeys;
+    keys[4 * n] = w0;
+    keys[4 * n + 1] = w1;
+    keys[4 * n + 2] = w2;
+    keys[4 * n + 3] = w3;
+    this.#srcHashes[n] = hash;
+    this.#srcBytes[n] = wire;
+    this.#srcV6[n] = l.version === 6 ? 1 : 0;
+    if ((this.#srcQueued = n + 1) === SOURCE_BATCH) this.#drainSources();
     if (this.#ioc !== null) {
       // A tunnel's payload is what its sender chose; scan the innermost one decoded.
       const src = p.inner.version !== 0 ? p.inner : l;
       if (src.payloadCaptured > 0) this.#ioc.scan(p.buf, src.payloadOffset, src.payloadOffset + src.payloadCaptured);
+    }
+  }
+
+  #drainSources(): void {
+    const n = this.#srcQueued;
+    if (n === 0) return;
+    this.#srcQueued = 0;
+    const keys = this.#srcKeys;
+    const hashes = this.#srcHashes;
+    const hll = this.#hll;
+    for (let i = 0; i < n; i++) hll.add(hashes[i]! >>> 0);
+    const ss = this.#sources;
+    const bytes = this.#srcBytes;
+    for (let i = 0; i < n; i++) ss.add(keys[4 * i]!, keys[4 * i + 1]!, keys[4 * i + 2]!, keys[4 * i + 3]!, hashes[i]! >>> 0, bytes[i]!);
+    const geo = this.#countries;
+    if (geo === null) return;
+    const v6 = this.#srcV6;
+    for (let i = 0; i < n; i++) geo.add(keys[4 * i]!, keys[4 * i + 1]!, keys[4 * i + 2]!, keys[4 * i + 3]!, hashes[i]! >>> 0, v6[i] === 1);
+  }
+
+  #drainPorts(): void {
+    const n = this.#portsQueued;
+    this.#portsQueued = 0;
+    const ports = this.#ports;
+    const bytes = this.#portBytes;
+    const dst = this.#dstPorts;
+    const src = this.#srcPorts;
+    for (let i = 0; i < n; i++) {
+      const pp = ports[i]!;
+      dst.add(pp >>> 16, bytes[i]!);
+      src.add(pp & 0xffff, bytes[i]!);
     }
   }
 }
