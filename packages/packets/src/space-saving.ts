@@ -7,34 +7,56 @@
 // ordered by count, so an increment moves a counter to the neighbouring bucket and the
 // smallest counter is the head of the first bucket. Every step is O(1). (A min-heap
 // costs a log(capacity) sift per packet under a random-source flood, where every packet
-// evicts the minimum: that was the aggregator's largest cost.) Keys are found through an
-// open-addressing table. Everything lives in typed arrays: no allocation per packet.
+// evicts the minimum: that was the aggregator's largest cost.) Keys are found through a
+// chained hash table. Everything lives in typed arrays: no allocation per packet.
+//
+// Under a random-source flood nearly every packet evicts, touching the evicted counter,
+// its bucket and its neighbours; so each counter is one 64-byte record (key, hash, chain,
+// bucket links, error, bytes) and each bucket one 32-byte record, rather than a dozen
+// parallel arrays that put every field of one counter on a different cache line. A
+// chain (not linear probing) lets an evicted key leave its table slot in a step or two.
 import type { HeavyHitter } from '@breakwater/contracts';
 import { formatKey } from './address-key.ts';
 
 const NONE = -1;
 
+// Counter record: 16 int32 (64 bytes); error and bytes are its float64 words 6 and 7.
+const SLOT_INTS = 16;
+const S_W0 = 0;
+const S_W1 = 1;
+const S_W2 = 2;
+const S_W3 = 3;
+const S_HASH = 4;
+/** Next counter in the same table chain. */
+const S_CHAIN = 5;
+const S_BUCKET = 6;
+/** Neighbours in the bucket's list. */
+const S_NEXT = 7;
+const S_PREV = 8;
+const SLOT_FLOATS = 8;
+const SF_ERROR = 6;
+const SF_BYTES = 7;
+// Bucket record: 8 int32 (32 bytes); its count is float64 word 2.
+const BUCKET_INTS = 8;
+const B_HEAD = 0;
+const B_NEXT = 1;
+const B_PREV = 2;
+const BUCKET_FLOATS = 4;
+const BF_COUNT = 2;
+
 export class SpaceSaving {
   readonly capacity: number;
-  readonly #keys: Uint32Array;
-  readonly #errors: Float64Array;
-  readonly #bytes: Float64Array;
-  /** Each slot's key hash, so deletion need not rehash the keys it shifts. */
-  readonly #hashes: Uint32Array;
-  /** Each slot's bucket, and its neighbours in that bucket's list. */
-  readonly #slotBucket: Int32Array;
-  readonly #slotNext: Int32Array;
-  readonly #slotPrev: Int32Array;
-  /** Buckets: count, first slot, neighbours in ascending count order, and a free stack. */
-  readonly #bucketCount: Float64Array;
-  readonly #bucketHead: Int32Array;
-  readonly #bucketNext: Int32Array;
-  readonly #bucketPrev: Int32Array;
+  /** Counter records, as int32 and as float64 over the same memory. */
+  readonly #slots: Int32Array;
+  readonly #slotF: Float64Array;
+  /** Bucket records (ascending count order through B_NEXT), and a free stack of them. */
+  readonly #buckets: Int32Array;
+  readonly #bucketF: Float64Array;
   readonly #freeBuckets: Int32Array;
   #freeTop = 0;
   /** Bucket of the smallest count (NONE when empty). */
   #min = NONE;
-  /** Linear-probing table of slot + 1 (0 = empty). */
+  /** Chain heads: slot + 1 (0 = empty). */
   readonly #table: Int32Array;
   readonly #mask: number;
   #size = 0;
@@ -42,18 +64,13 @@ export class SpaceSaving {
   constructor(capacity = 1024) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) throw new RangeError('SpaceSaving capacity must be 1..2^20');
     this.capacity = capacity;
-    this.#keys = new Uint32Array(capacity * 4);
-    this.#errors = new Float64Array(capacity);
-    this.#bytes = new Float64Array(capacity);
-    this.#hashes = new Uint32Array(capacity);
-    this.#slotBucket = new Int32Array(capacity);
-    this.#slotNext = new Int32Array(capacity);
-    this.#slotPrev = new Int32Array(capacity);
+    const slots = new ArrayBuffer(capacity * SLOT_INTS * 4);
+    this.#slots = new Int32Array(slots);
+    this.#slotF = new Float64Array(slots);
     // A bucket holds at least one counter, so `capacity` buckets always suffice.
-    this.#bucketCount = new Float64Array(capacity);
-    this.#bucketHead = new Int32Array(capacity);
-    this.#bucketNext = new Int32Array(capacity);
-    this.#bucketPrev = new Int32Array(capacity);
+    const buckets = new ArrayBuffer(capacity * BUCKET_INTS * 4);
+    this.#buckets = new Int32Array(buckets);
+    this.#bucketF = new Float64Array(buckets);
     this.#freeBuckets = new Int32Array(capacity);
     let t = 4;
     while (t < capacity * 4) t *= 2;
@@ -68,70 +85,72 @@ export class SpaceSaving {
 
   /** Counts one packet of `bytes` for the key; `hash` is hashKey() of the same words. */
   add(w0: number, w1: number, w2: number, w3: number, hash: number, bytes: number): void {
-    const keys = this.#keys;
+    const s = this.#slots;
     const table = this.#table;
-    const mask = this.#mask;
-    w0 >>>= 0;
-    w1 >>>= 0;
-    w2 >>>= 0;
-    w3 >>>= 0;
-    let i = hash & mask;
-    for (;;) {
-      const e = table[i]!;
-      if (e === 0) break;
-      const k = (e - 1) * 4;
-      if (keys[k + 3] === w3 && keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2) {
-        this.#bytes[e - 1]! += bytes;
-        this.#increment(e - 1);
+    // Int32 views: compare signed words.
+    w0 |= 0;
+    w1 |= 0;
+    w2 |= 0;
+    w3 |= 0;
+    hash |= 0;
+    const home = hash & this.#mask;
+    for (let e = table[home]! - 1; e !== NONE; ) {
+      const r = e * SLOT_INTS;
+      if (s[r + S_HASH] === hash && s[r + S_W3] === w3 && s[r + S_W0] === w0 && s[r + S_W1] === w1 && s[r + S_W2] === w2) {
+        this.#slotF[e * SLOT_FLOATS + SF_BYTES]! += bytes;
+        this.#increment(e);
         return;
       }
-      i = (i + 1) & mask;
+      e = s[r + S_CHAIN]!;
     }
+    const f = this.#slotF;
     let slot: number;
     if (this.#size < this.capacity) {
       slot = this.#size++;
-      this.#errors[slot] = 0;
-      this.#bytes[slot] = bytes;
+      f[slot * SLOT_FLOATS + SF_ERROR] = 0;
+      f[slot * SLOT_FLOATS + SF_BYTES] = bytes;
       this.#insertCountOne(slot);
     } else {
       // Evict a smallest counter; the newcomer inherits its count as possible error.
       const min = this.#min;
-      slot = this.#bucketHead[min]!;
-      this.#errors[slot] = this.#bucketCount[min]!;
-      this.#bytes[slot]! += bytes;
+      slot = this.#buckets[min * BUCKET_INTS + B_HEAD]!;
+      f[slot * SLOT_FLOATS + SF_ERROR] = this.#bucketF[min * BUCKET_FLOATS + BF_COUNT]!;
+      f[slot * SLOT_FLOATS + SF_BYTES]! += bytes;
       this.#unindex(slot);
-      i = hash & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
       this.#increment(slot);
     }
-    table[i] = slot + 1;
-    this.#hashes[slot] = hash;
-    const k = slot * 4;
-    keys[k] = w0;
-    keys[k + 1] = w1;
-    keys[k + 2] = w2;
-    keys[k + 3] = w3;
+    const r = slot * SLOT_INTS;
+    s[r + S_W0] = w0;
+    s[r + S_W1] = w1;
+    s[r + S_W2] = w2;
+    s[r + S_W3] = w3;
+    s[r + S_HASH] = hash;
+    s[r + S_CHAIN] = table[home]! - 1;
+    table[home] = slot + 1;
   }
 
   /** The `n` largest counters, addresses formatted (this allocates; once per tick). */
   top(n: number): (HeavyHitter<string> & { error: number })[] {
     // Walk buckets from the largest count down; within a bucket, by slot for a stable order.
     if (n <= 0 || this.#size === 0) return [];
+    const bk = this.#buckets;
+    const s = this.#slots;
+    const f = this.#slotF;
     let b = this.#min;
-    while (this.#bucketNext[b] !== NONE) b = this.#bucketNext[b]!;
+    while (bk[b * BUCKET_INTS + B_NEXT] !== NONE) b = bk[b * BUCKET_INTS + B_NEXT]!;
     const out: (HeavyHitter<string> & { error: number })[] = [];
-    const keys = this.#keys;
-    for (; b !== NONE && out.length < n; b = this.#bucketPrev[b]!) {
+    for (; b !== NONE && out.length < n; b = bk[b * BUCKET_INTS + B_PREV]!) {
       const slots: number[] = [];
-      for (let s = this.#bucketHead[b]!; s !== NONE; s = this.#slotNext[s]!) slots.push(s);
+      for (let x = bk[b * BUCKET_INTS + B_HEAD]!; x !== NONE; x = s[x * SLOT_INTS + S_NEXT]!) slots.push(x);
       slots.sort((x, y) => x - y);
-      for (const s of slots) {
+      for (const x of slots) {
         if (out.length === n) break;
+        const r = x * SLOT_INTS;
         out.push({
-          key: formatKey(keys[s * 4]!, keys[s * 4 + 1]!, keys[s * 4 + 2]!, keys[s * 4 + 3]!),
-          packets: this.#bucketCount[b]!,
-          bytes: this.#bytes[s]!,
-          error: this.#errors[s]!,
+          key: formatKey(s[r + S_W0]! >>> 0, s[r + S_W1]! >>> 0, s[r + S_W2]! >>> 0, s[r + S_W3]! >>> 0),
+          packets: this.#bucketF[b * BUCKET_FLOATS + BF_COUNT]!,
+          bytes: f[x * SLOT_FLOATS + SF_BYTES]!,
+          error: f[x * SLOT_FLOATS + SF_ERROR]!,
         });
       }
     }
@@ -150,90 +169,99 @@ export class SpaceSaving {
   /** A new counter at count 1: joins the first bucket or becomes it. */
   #insertCountOne(slot: number): void {
     const min = this.#min;
-    if (min !== NONE && this.#bucketCount[min] === 1) {
+    const bk = this.#buckets;
+    if (min !== NONE && this.#bucketF[min * BUCKET_FLOATS + BF_COUNT] === 1) {
       this.#attach(slot, min);
       return;
     }
     const b = this.#freeBuckets[--this.#freeTop]!;
-    this.#bucketCount[b] = 1;
-    this.#bucketHead[b] = NONE;
-    this.#bucketPrev[b] = NONE;
-    this.#bucketNext[b] = min;
-    if (min !== NONE) this.#bucketPrev[min] = b;
+    this.#bucketF[b * BUCKET_FLOATS + BF_COUNT] = 1;
+    bk[b * BUCKET_INTS + B_HEAD] = NONE;
+    bk[b * BUCKET_INTS + B_PREV] = NONE;
+    bk[b * BUCKET_INTS + B_NEXT] = min;
+    if (min !== NONE) bk[min * BUCKET_INTS + B_PREV] = b;
     this.#min = b;
     this.#attach(slot, b);
   }
 
   /** Adds one to the slot's count: O(1), it moves at most one bucket up. */
   #increment(slot: number): void {
-    const b = this.#slotBucket[slot]!;
-    const c = this.#bucketCount[b]! + 1;
-    const next = this.#bucketNext[b]!;
-    if (next !== NONE && this.#bucketCount[next] === c) {
+    const s = this.#slots;
+    const bk = this.#buckets;
+    const bf = this.#bucketF;
+    const b = s[slot * SLOT_INTS + S_BUCKET]!;
+    const c = bf[b * BUCKET_FLOATS + BF_COUNT]! + 1;
+    const next = bk[b * BUCKET_INTS + B_NEXT]!;
+    if (next !== NONE && bf[next * BUCKET_FLOATS + BF_COUNT] === c) {
       this.#detach(slot, b);
       this.#attach(slot, next);
       return;
     }
-    if (this.#bucketHead[b] === slot && this.#slotNext[slot] === NONE) {
+    if (bk[b * BUCKET_INTS + B_HEAD] === slot && s[slot * SLOT_INTS + S_NEXT] === NONE) {
       // Alone in its bucket and no bucket for c yet: the bucket itself moves up.
-      this.#bucketCount[b] = c;
+      bf[b * BUCKET_FLOATS + BF_COUNT] = c;
       return;
     }
     const nb = this.#freeBuckets[--this.#freeTop]!;
-    this.#bucketCount[nb] = c;
-    this.#bucketHead[nb] = NONE;
-    this.#bucketPrev[nb] = b;
-    this.#bucketNext[nb] = next;
-    this.#bucketNext[b] = nb;
-    if (next !== NONE) this.#bucketPrev[next] = nb;
+    bf[nb * BUCKET_FLOATS + BF_COUNT] = c;
+    bk[nb * BUCKET_INTS + B_HEAD] = NONE;
+    bk[nb * BUCKET_INTS + B_PREV] = b;
+    bk[nb * BUCKET_INTS + B_NEXT] = next;
+    bk[b * BUCKET_INTS + B_NEXT] = nb;
+    if (next !== NONE) bk[next * BUCKET_INTS + B_PREV] = nb;
     this.#detach(slot, b);
     this.#attach(slot, nb);
   }
 
   #attach(slot: number, b: number): void {
-    const head = this.#bucketHead[b]!;
-    this.#slotBucket[slot] = b;
-    this.#slotPrev[slot] = NONE;
-    this.#slotNext[slot] = head;
-    if (head !== NONE) this.#slotPrev[head] = slot;
-    this.#bucketHead[b] = slot;
+    const s = this.#slots;
+    const bk = this.#buckets;
+    const head = bk[b * BUCKET_INTS + B_HEAD]!;
+    const r = slot * SLOT_INTS;
+    s[r + S_BUCKET] = b;
+    s[r + S_PREV] = NONE;
+    s[r + S_NEXT] = head;
+    if (head !== NONE) s[head * SLOT_INTS + S_PREV] = slot;
+    bk[b * BUCKET_INTS + B_HEAD] = slot;
   }
 
   /** Takes the slot out of bucket `b`, freeing the bucket when it empties. */
   #detach(slot: number, b: number): void {
-    const prev = this.#slotPrev[slot]!;
-    const next = this.#slotNext[slot]!;
-    if (prev !== NONE) this.#slotNext[prev] = next;
-    else this.#bucketHead[b] = next;
-    if (next !== NONE) this.#slotPrev[next] = prev;
-    if (this.#bucketHead[b] !== NONE) return;
-    const bp = this.#bucketPrev[b]!;
-    const bn = this.#bucketNext[b]!;
-    if (bp !== NONE) this.#bucketNext[bp] = bn;
+    const s = this.#slots;
+    const bk = this.#buckets;
+    const r = slot * SLOT_INTS;
+    const prev = s[r + S_PREV]!;
+    const next = s[r + S_NEXT]!;
+    if (prev !== NONE) s[prev * SLOT_INTS + S_NEXT] = next;
+    else bk[b * BUCKET_INTS + B_HEAD] = next;
+    if (next !== NONE) s[next * SLOT_INTS + S_PREV] = prev;
+    if (bk[b * BUCKET_INTS + B_HEAD] !== NONE) return;
+    const bp = bk[b * BUCKET_INTS + B_PREV]!;
+    const bn = bk[b * BUCKET_INTS + B_NEXT]!;
+    if (bp !== NONE) bk[bp * BUCKET_INTS + B_NEXT] = bn;
     else this.#min = bn;
-    if (bn !== NONE) this.#bucketPrev[bn] = bp;
+    if (bn !== NONE) bk[bn * BUCKET_INTS + B_PREV] = bp;
     this.#freeBuckets[this.#freeTop++] = b;
   }
 
-  /** Deletes the slot's key from the table (backward-shift, so probes stay unbroken). */
+  /** Unlinks the slot's key from its table chain. */
   #unindex(slot: number): void {
+    const s = this.#slots;
     const table = this.#table;
-    const mask = this.#mask;
-    const hashes = this.#hashes;
-    let i = hashes[slot]! & mask;
-    while (table[i] !== slot + 1) i = (i + 1) & mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const e = table[j]!;
-      if (e === 0) break;
-      const home = hashes[e - 1]! & mask;
-      // Move e back into the hole unless its home lies cyclically in (i, j].
-      if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        table[i] = e;
-        i = j;
-      }
+    const r = slot * SLOT_INTS;
+    const home = s[r + S_HASH]! & this.#mask;
+    let e = table[home]! - 1;
+    if (e === slot) {
+      table[home] = s[r + S_CHAIN]! + 1;
+      return;
     }
-    table[i] = 0;
+    for (;;) {
+      const next = s[e * SLOT_INTS + S_CHAIN]!;
+      if (next === slot) {
+        s[e * SLOT_INTS + S_CHAIN] = s[r + S_CHAIN]!;
+        return;
+      }
+      e = next;
+    }
   }
 }
