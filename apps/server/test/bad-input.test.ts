@@ -21,7 +21,7 @@ for (const backend of BACKENDS) {
       incident = (await t.agent(node, 'POST', '/incidents', { attack_family: 'udp_flood', peak_pps: 1 })).body.uuid;
       counts = async () => {
         const out: Record<string, number> = {};
-        for (const table of ['nodes', 'incidents', 'metrics', 'channels', 'pcaps', 'commands', 'tokens', 'users']) {
+        for (const table of ['nodes', 'incidents', 'metrics', 'channels', 'pcaps', 'commands', 'tokens', 'users', 'mitigation_adapters', 'mitigation_rules', 'escalation_policies', 'host_thresholds', 'allowlist']) {
           out[table] = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(t.server.ctx.db)).rows[0]!.n);
         }
         return out;
@@ -39,6 +39,8 @@ for (const backend of BACKENDS) {
       agent('POST', '/heartbeat'), agent('POST', '/metrics'), agent('POST', '/incident'), agent('POST', '/incidents'),
       agent('POST', `/incidents/${incident}`), agent('POST', `/incidents/${incident}/resolve`), agent('POST', '/commands/ack'), agent('POST', '/gre-tunnels'),
       api('POST', '/api/dash/login'),
+      api('POST', '/api/v1/mitigation/rules'), api('POST', '/api/v1/mitigation/adapters'), api('PUT', '/api/v1/mitigation/escalation-policy'),
+      api('POST', '/api/v1/mitigation/thresholds'), api('POST', '/api/v1/allowlist'),
     ];
     const send = (r: Route, init: { raw?: string; body?: unknown; headers?: Record<string, string> }) => {
       if (r.kind === 'agent') return t.request(r.m, `/api/v1/agent${r.p}`, { token: node.key, raw: init.raw, body: init.body, headers: { 'x-node-uuid': node.uuid, 'content-type': 'application/json', ...init.headers } });
@@ -96,6 +98,26 @@ for (const backend of BACKENDS) {
         [agent('POST', `/incidents/${incident}/resolve`), { duration_seconds: -1 }, /^duration_seconds: /],
         [agent('POST', '/commands/ack'), { status: 'applied' }, /^command_id: is required/],
         [agent('POST', '/commands/ack'), { command_id: 'drop table', status: 'applied' }, /^command_id: /],
+        [api('POST', '/api/v1/mitigation/rules'), { target_ip: '198.18.0.1', intent_type: 'nullroute', adapter_id: 'a' }, /^intent_type: must be one of "blackhole", "flowspec", "scrubbing"/],
+        [api('POST', '/api/v1/mitigation/rules'), { target_ip: '198.18.0.1', intent_type: 'blackhole', adapter_id: 'a', ttl: -1 }, /^ttl: must be >= 0/],
+        [api('POST', '/api/v1/mitigation/rules'), { target_ip: '198.18.0.1', intent_type: 'flowspec', adapter_id: 'a', match: { protocols: [300] } }, /^match\.protocols\.0: must be <= 255/],
+        [api('POST', '/api/v1/mitigation/rules'), { target_ip: '198.18.0.1', intent_type: 'flowspec', adapter_id: 'a', action: { type: 'mark', dscp: 99 } }, /^action/],
+        [api('POST', '/api/v1/mitigation/rules'), { target_ip: '198.18.0.1', intent_type: 'blackhole', adapter_id: 'a', communities: ['666'] }, /^communities\.0: must match pattern/],
+        [api('POST', '/api/v1/mitigation/adapters'), { adapter_type: 'quagga', name: 'a', endpoint: 'x' }, /^adapter_type: must be one of/],
+        [api('POST', '/api/v1/mitigation/adapters'), { adapter_type: 'gobgp', name: 'a', endpoint: '' }, /^endpoint: must NOT have fewer than 1 characters/],
+        [api('POST', '/api/v1/mitigation/adapters'), { adapter_type: 'gobgp', name: 'a', endpoint: 'localhost:50051', capabilities: ['teleport'] }, /^capabilities\.0: must be one of/],
+        [api('POST', '/api/v1/mitigation/adapters'), { adapter_type: 'gobgp', name: 'a', endpoint: 'localhost:50051', config: { communities: ['x'] } }, /^config\.communities/],
+        [api('POST', '/api/v1/mitigation/adapters'), { adapter_type: 'gobgp', name: 'a', endpoint: 'not an endpoint' }, /^endpoint: /],
+        [api('PUT', '/api/v1/mitigation/escalation-policy'), { thresholds: [{ name: 'Tier One', pps: 1, action: 'firewall' }] }, /^thresholds\.0\.name: must match pattern/],
+        [api('PUT', '/api/v1/mitigation/escalation-policy'), { thresholds: [{ name: 't1', pps: 1, action: 'nuke' }] }, /^thresholds\.0\.action: must be one of/],
+        [api('PUT', '/api/v1/mitigation/escalation-policy'), { hold_down_seconds: -5 }, /^hold_down_seconds: must be >= 0/],
+        [api('PUT', '/api/v1/mitigation/escalation-policy'), { baseline_mode: 'vibes' }, /^baseline_mode: must be one of "static", "dynamic"/],
+        [api('PUT', '/api/v1/mitigation/escalation-policy'), { min_blackhole_prefix_v4: 4 }, /^min_blackhole_prefix_v4: must be >= 8/],
+        [api('PUT', '/api/v1/mitigation/escalation-policy'), { geo_lockdown: { enabled: true, countries: ['usa'] } }, /^geo_lockdown\.countries\.0: must match pattern/],
+        [api('POST', '/api/v1/mitigation/thresholds'), { target_ip: '198.18.0.1', thresholds: { tier1_pps: 0 } }, /^thresholds\.tier1_pps: must be >= 1/],
+        [api('POST', '/api/v1/mitigation/thresholds'), { target_ip: '198.18.0.0/99', thresholds: { tier1_pps: 5 } }, /^target_ip: /],
+        [api('POST', '/api/v1/allowlist'), { ip_address: '198.18.0.0/33' }, /^ip_address: /],
+        [api('POST', '/api/v1/allowlist'), { ip_address: '198.18.0.1', scope: 'galaxy' }, /^scope: must be one of "workspace", "node"/],
       ];
       for (const [r, body, msg] of cases) {
         const res = await send(r, { body });
