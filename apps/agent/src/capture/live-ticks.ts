@@ -1,16 +1,31 @@
 // The agent's tick loop: every tick, exact totals from the kernel counters and detail
 // from the captured packets, as one TickStats. Capture may lag or sample; the counters
 // do not, so a tick's `total` is the counters' delta and its detail keeps the sample.
+// Above what the agent can decode, the adaptive sampler passes 1 in N packets on to the
+// decoder; the tick then carries the sample (decoded) and N = seen / decoded (sampleRate).
 import type { TickStats } from '@breakwater/contracts';
 import { TickAggregator, type CaptureRecord, type GeoLookup, type IocPattern } from '@breakwater/packets';
 import { counterDelta, type CounterReading, type KernelCounters } from '../kernel-counters.ts';
+import { AdaptiveSampler, type AdaptiveSamplerOptions } from './adaptive-sampler.ts';
 
 const BOUNDARY_MARGIN_MS = 3;
 
+/** The event loop's utilisation between successive calls. */
+function eventLoopLoad(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const u = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return u;
+  };
+}
+
 export interface LiveTicksOptions {
   tickMs?: number;
-  sampleRate?: number;
   iocPatterns?: readonly IocPattern[];
+  /** Adaptive decode sampling (budget, maximum N, load bound); see AdaptiveSampler. */
+  sampling?: Omit<AdaptiveSamplerOptions, 'tickMs'>;
 }
 
 export interface LiveTicksDeps {
@@ -18,6 +33,10 @@ export interface LiveTicksDeps {
   now: () => number;
   onTick: (tick: TickStats) => void;
   geo?: GeoLookup;
+  /** Clock for timing decodes (ms, sub-millisecond); performance.now by default. */
+  perfNow?: () => number;
+  /** The event loop's utilisation since the previous call (0..1); from perf_hooks by default. */
+  eventLoopLoad?: () => number;
 }
 
 export class LiveTicks {
@@ -25,6 +44,9 @@ export class LiveTicks {
   readonly #d: LiveTicksDeps;
   readonly #tickMs: number;
   readonly #emitted: TickStats[] = [];
+  readonly #sampler: AdaptiveSampler;
+  readonly #perfNow: () => number;
+  readonly #elu: () => number;
   #prev: CounterReading | null = null;
   #carry = { packets: 0, bytes: 0 };
   /** Running sums since start: what the kernel counted, what capture saw, what ticks reported. */
@@ -34,16 +56,33 @@ export class LiveTicks {
   constructor(o: LiveTicksOptions, d: LiveTicksDeps) {
     this.#tickMs = o.tickMs ?? 100;
     this.#d = d;
+    this.#sampler = new AdaptiveSampler({ tickMs: this.#tickMs, ...o.sampling });
+    this.#perfNow = d.perfNow ?? (() => performance.now());
+    this.#elu = d.eventLoopLoad ?? eventLoopLoad();
+    // The aggregator decodes every packet it is given: the sampling happens before it.
     this.#agg = new TickAggregator(
-      { tickMs: this.#tickMs, sampleRate: o.sampleRate ?? 1, ...(o.iocPatterns ? { iocPatterns: o.iocPatterns } : {}) },
+      { tickMs: this.#tickMs, ...(o.iocPatterns ? { iocPatterns: o.iocPatterns } : {}) },
       { onTick: (t) => this.#emitted.push(t), ...(d.geo ? { geo: d.geo } : {}) },
     );
   }
 
+  /** The current decode sampling: 1 in `rate` packets, and the event loop's load behind it. */
+  get sampling(): { rate: number; load: number } {
+    return { rate: this.#sampler.rate, load: this.#sampler.load };
+  }
+
   /** Feed captured packets here (from a CaptureSource). */
   readonly onRecord = (rec: CaptureRecord): void => {
+    if (!this.#sampler.take(rec.tsMs)) return;
+    if (!this.#sampler.probe()) {
+      this.#agg.addRecord(rec);
+      return;
+    }
+    const t0 = this.#perfNow();
     this.#agg.addRecord(rec);
+    this.#sampler.cost(this.#perfNow() - t0);
   };
+
 
   start(): void {
     this.#prev = this.#d.counters.read();
@@ -68,6 +107,7 @@ export class LiveTicks {
 
   /** One turn of the loop (public so a test can drive it with its own clock). */
   step(): void {
+    this.#sampler.reportLoad(this.#elu());
     const cur = this.#d.counters.read();
     const d = this.#prev ? counterDelta(this.#prev, cur) : null;
     this.#prev = cur;
@@ -86,6 +126,10 @@ export class LiveTicks {
         packets: last ? this.#carry.packets - share.packets * (ticks.length - 1) : share.packets,
         bytes: last ? this.#carry.bytes - share.bytes * (ticks.length - 1) : share.bytes,
       };
+      const seen = this.#sampler.countsFor(t.ts);
+      // N as it was: packets seen over packets decoded in this tick (with none decoded, all
+      // that were seen stand behind the empty detail).
+      t.sampleRate = seen === null ? 1 : seen.taken > 0 ? seen.seen / seen.taken : Math.max(1, seen.seen);
       t.total = { packets: this.#report('packets', counted.packets, t.decoded.packets * t.sampleRate), bytes: this.#report('bytes', counted.bytes, t.decoded.bytes * t.sampleRate) };
       this.#d.onTick(t);
     });
