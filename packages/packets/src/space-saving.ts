@@ -15,48 +15,50 @@
 // bucket links, error, bytes) and each bucket one 32-byte record, rather than a dozen
 // parallel arrays that put every field of one counter on a different cache line. A
 // chain (not linear probing) lets an evicted key leave its table slot in a step or two.
+// Records live in one buffer and refer to each other by their offset in it, and fields
+// are reached as `offset | field`: in optimised code that is one indexed load, where a
+// typed array per field cost its own checks and `slot * stride + field` its overflow
+// checks on every access.
 import type { HeavyHitter } from '@breakwater/contracts';
 import { formatKey } from './address-key.ts';
 
 const NONE = -1;
 
-// Counter record: 16 int32 (64 bytes); error and bytes are its float64 words 6 and 7.
+// Counter record: 16 int32 at a multiple of 16; error and bytes are the float64 words
+// (offset >> 1) | 6 and | 7.
 const SLOT_INTS = 16;
 const S_W0 = 0;
 const S_W1 = 1;
 const S_W2 = 2;
 const S_W3 = 3;
 const S_HASH = 4;
-/** Next counter in the same table chain. */
+/** Next counter (offset) in the same table chain. */
 const S_CHAIN = 5;
+/** Its bucket's offset. */
 const S_BUCKET = 6;
-/** Neighbours in the bucket's list. */
+/** Neighbours (offsets) in the bucket's list. */
 const S_NEXT = 7;
 const S_PREV = 8;
-const SLOT_FLOATS = 8;
 const SF_ERROR = 6;
 const SF_BYTES = 7;
-// Bucket record: 8 int32 (32 bytes); its count is float64 word 2.
+// Bucket record: 8 int32 at a multiple of 8; its count is float64 word (offset >> 1) | 2.
 const BUCKET_INTS = 8;
 const B_HEAD = 0;
 const B_NEXT = 1;
 const B_PREV = 2;
-const BUCKET_FLOATS = 4;
 const BF_COUNT = 2;
 
 export class SpaceSaving {
   readonly capacity: number;
-  /** Counter records, as int32 and as float64 over the same memory. */
-  readonly #slots: Int32Array;
-  readonly #slotF: Float64Array;
-  /** Bucket records (ascending count order through B_NEXT), and a free stack of them. */
-  readonly #buckets: Int32Array;
-  readonly #bucketF: Float64Array;
-  readonly #freeBuckets: Int32Array;
+  /** Counter records, then bucket records, then the free-bucket stack; as int32 and float64. */
+  readonly #m: Int32Array;
+  readonly #f: Float64Array;
+  /** Where the free-bucket stack starts in #m. */
+  readonly #freeBase: number;
   #freeTop = 0;
   /** Bucket of the smallest count (NONE when empty). */
   #min = NONE;
-  /** Chain heads: slot + 1 (0 = empty). */
+  /** Chain heads: counter offsets, NONE when empty. */
   readonly #table: Int32Array;
   readonly #mask: number;
   #size = 0;
@@ -64,14 +66,11 @@ export class SpaceSaving {
   constructor(capacity = 1024) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) throw new RangeError('SpaceSaving capacity must be 1..2^20');
     this.capacity = capacity;
-    const slots = new ArrayBuffer(capacity * SLOT_INTS * 4);
-    this.#slots = new Int32Array(slots);
-    this.#slotF = new Float64Array(slots);
     // A bucket holds at least one counter, so `capacity` buckets always suffice.
-    const buckets = new ArrayBuffer(capacity * BUCKET_INTS * 4);
-    this.#buckets = new Int32Array(buckets);
-    this.#bucketF = new Float64Array(buckets);
-    this.#freeBuckets = new Int32Array(capacity);
+    this.#freeBase = capacity * (SLOT_INTS + BUCKET_INTS);
+    const buffer = new ArrayBuffer((this.#freeBase + capacity) * 4);
+    this.#m = new Int32Array(buffer);
+    this.#f = new Float64Array(buffer, 0, this.#freeBase >> 1);
     let t = 4;
     while (t < capacity * 4) t *= 2;
     this.#table = new Int32Array(t);
@@ -85,7 +84,7 @@ export class SpaceSaving {
 
   /** Counts one packet of `bytes` for the key; `hash` is hashKey() of the same words. */
   add(w0: number, w1: number, w2: number, w3: number, hash: number, bytes: number): void {
-    const s = this.#slots;
+    const m = this.#m;
     const table = this.#table;
     // Int32 views: compare signed words.
     w0 |= 0;
@@ -94,63 +93,58 @@ export class SpaceSaving {
     w3 |= 0;
     hash |= 0;
     const home = hash & this.#mask;
-    for (let e = table[home]! - 1; e !== NONE; ) {
-      const r = e * SLOT_INTS;
-      if (s[r + S_HASH] === hash && s[r + S_W3] === w3 && s[r + S_W0] === w0 && s[r + S_W1] === w1 && s[r + S_W2] === w2) {
-        this.#slotF[e * SLOT_FLOATS + SF_BYTES]! += bytes;
-        this.#increment(e);
+    for (let s = table[home]!; s !== NONE; s = m[s | S_CHAIN]!) {
+      if (m[s | S_HASH] === hash && m[s | S_W3] === w3 && m[s | S_W0] === w0 && m[s | S_W1] === w1 && m[s | S_W2] === w2) {
+        this.#f[(s >> 1) | SF_BYTES]! += bytes;
+        this.#increment(s);
         return;
       }
-      e = s[r + S_CHAIN]!;
     }
-    const f = this.#slotF;
-    let slot: number;
+    const f = this.#f;
+    let s: number;
     if (this.#size < this.capacity) {
-      slot = this.#size++;
-      f[slot * SLOT_FLOATS + SF_ERROR] = 0;
-      f[slot * SLOT_FLOATS + SF_BYTES] = bytes;
-      this.#insertCountOne(slot);
+      s = this.#size++ * SLOT_INTS;
+      f[(s >> 1) | SF_ERROR] = 0;
+      f[(s >> 1) | SF_BYTES] = bytes;
+      this.#insertCountOne(s);
     } else {
       // Evict a smallest counter; the newcomer inherits its count as possible error.
       const min = this.#min;
-      slot = this.#buckets[min * BUCKET_INTS + B_HEAD]!;
-      f[slot * SLOT_FLOATS + SF_ERROR] = this.#bucketF[min * BUCKET_FLOATS + BF_COUNT]!;
-      f[slot * SLOT_FLOATS + SF_BYTES]! += bytes;
-      this.#unindex(slot);
-      this.#increment(slot);
+      s = m[min | B_HEAD]!;
+      f[(s >> 1) | SF_ERROR] = f[(min >> 1) | BF_COUNT]!;
+      f[(s >> 1) | SF_BYTES]! += bytes;
+      this.#unindex(s);
+      this.#increment(s);
     }
-    const r = slot * SLOT_INTS;
-    s[r + S_W0] = w0;
-    s[r + S_W1] = w1;
-    s[r + S_W2] = w2;
-    s[r + S_W3] = w3;
-    s[r + S_HASH] = hash;
-    s[r + S_CHAIN] = table[home]! - 1;
-    table[home] = slot + 1;
+    m[s | S_W0] = w0;
+    m[s | S_W1] = w1;
+    m[s | S_W2] = w2;
+    m[s | S_W3] = w3;
+    m[s | S_HASH] = hash;
+    m[s | S_CHAIN] = table[home]!;
+    table[home] = s;
   }
 
   /** The `n` largest counters, addresses formatted (this allocates; once per tick). */
   top(n: number): (HeavyHitter<string> & { error: number })[] {
     // Walk buckets from the largest count down; within a bucket, by slot for a stable order.
     if (n <= 0 || this.#size === 0) return [];
-    const bk = this.#buckets;
-    const s = this.#slots;
-    const f = this.#slotF;
+    const m = this.#m;
+    const f = this.#f;
     let b = this.#min;
-    while (bk[b * BUCKET_INTS + B_NEXT] !== NONE) b = bk[b * BUCKET_INTS + B_NEXT]!;
+    while (m[b | B_NEXT] !== NONE) b = m[b | B_NEXT]!;
     const out: (HeavyHitter<string> & { error: number })[] = [];
-    for (; b !== NONE && out.length < n; b = bk[b * BUCKET_INTS + B_PREV]!) {
+    for (; b !== NONE && out.length < n; b = m[b | B_PREV]!) {
       const slots: number[] = [];
-      for (let x = bk[b * BUCKET_INTS + B_HEAD]!; x !== NONE; x = s[x * SLOT_INTS + S_NEXT]!) slots.push(x);
+      for (let s = m[b | B_HEAD]!; s !== NONE; s = m[s | S_NEXT]!) slots.push(s);
       slots.sort((x, y) => x - y);
-      for (const x of slots) {
+      for (const s of slots) {
         if (out.length === n) break;
-        const r = x * SLOT_INTS;
         out.push({
-          key: formatKey(s[r + S_W0]! >>> 0, s[r + S_W1]! >>> 0, s[r + S_W2]! >>> 0, s[r + S_W3]! >>> 0),
-          packets: this.#bucketF[b * BUCKET_FLOATS + BF_COUNT]!,
-          bytes: f[x * SLOT_FLOATS + SF_BYTES]!,
-          error: f[x * SLOT_FLOATS + SF_ERROR]!,
+          key: formatKey(m[s | S_W0]! >>> 0, m[s | S_W1]! >>> 0, m[s | S_W2]! >>> 0, m[s | S_W3]! >>> 0),
+          packets: f[(b >> 1) | BF_COUNT]!,
+          bytes: f[(s >> 1) | SF_BYTES]!,
+          error: f[(s >> 1) | SF_ERROR]!,
         });
       }
     }
@@ -160,105 +154,103 @@ export class SpaceSaving {
   reset(): void {
     this.#size = 0;
     this.#min = NONE;
-    this.#table.fill(0);
-    const free = this.#freeBuckets;
-    for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
-    this.#freeTop = free.length;
+    this.#table.fill(NONE);
+    const m = this.#m;
+    const base = this.#freeBase;
+    const first = this.capacity * SLOT_INTS;
+    // Popped from the top: the first bucket record is used first.
+    for (let i = 0; i < this.capacity; i++) m[base + i] = first + (this.capacity - 1 - i) * BUCKET_INTS;
+    this.#freeTop = this.capacity;
+  }
+
+  #newBucket(count: number, prev: number, next: number): number {
+    const m = this.#m;
+    const b = m[this.#freeBase + --this.#freeTop]!;
+    this.#f[(b >> 1) | BF_COUNT] = count;
+    m[b | B_HEAD] = NONE;
+    m[b | B_PREV] = prev;
+    m[b | B_NEXT] = next;
+    return b;
   }
 
   /** A new counter at count 1: joins the first bucket or becomes it. */
-  #insertCountOne(slot: number): void {
+  #insertCountOne(s: number): void {
     const min = this.#min;
-    const bk = this.#buckets;
-    if (min !== NONE && this.#bucketF[min * BUCKET_FLOATS + BF_COUNT] === 1) {
-      this.#attach(slot, min);
+    if (min !== NONE && this.#f[(min >> 1) | BF_COUNT] === 1) {
+      this.#attach(s, min);
       return;
     }
-    const b = this.#freeBuckets[--this.#freeTop]!;
-    this.#bucketF[b * BUCKET_FLOATS + BF_COUNT] = 1;
-    bk[b * BUCKET_INTS + B_HEAD] = NONE;
-    bk[b * BUCKET_INTS + B_PREV] = NONE;
-    bk[b * BUCKET_INTS + B_NEXT] = min;
-    if (min !== NONE) bk[min * BUCKET_INTS + B_PREV] = b;
+    const b = this.#newBucket(1, NONE, min);
+    if (min !== NONE) this.#m[min | B_PREV] = b;
     this.#min = b;
-    this.#attach(slot, b);
+    this.#attach(s, b);
   }
 
-  /** Adds one to the slot's count: O(1), it moves at most one bucket up. */
-  #increment(slot: number): void {
-    const s = this.#slots;
-    const bk = this.#buckets;
-    const bf = this.#bucketF;
-    const b = s[slot * SLOT_INTS + S_BUCKET]!;
-    const c = bf[b * BUCKET_FLOATS + BF_COUNT]! + 1;
-    const next = bk[b * BUCKET_INTS + B_NEXT]!;
-    if (next !== NONE && bf[next * BUCKET_FLOATS + BF_COUNT] === c) {
-      this.#detach(slot, b);
-      this.#attach(slot, next);
+  /** Adds one to the counter's count: O(1), it moves at most one bucket up. */
+  #increment(s: number): void {
+    const m = this.#m;
+    const f = this.#f;
+    const b = m[s | S_BUCKET]!;
+    const c = f[(b >> 1) | BF_COUNT]! + 1;
+    const next = m[b | B_NEXT]!;
+    if (next !== NONE && f[(next >> 1) | BF_COUNT] === c) {
+      this.#detach(s, b);
+      this.#attach(s, next);
       return;
     }
-    if (bk[b * BUCKET_INTS + B_HEAD] === slot && s[slot * SLOT_INTS + S_NEXT] === NONE) {
+    if (m[b | B_HEAD] === s && m[s | S_NEXT] === NONE) {
       // Alone in its bucket and no bucket for c yet: the bucket itself moves up.
-      bf[b * BUCKET_FLOATS + BF_COUNT] = c;
+      f[(b >> 1) | BF_COUNT] = c;
       return;
     }
-    const nb = this.#freeBuckets[--this.#freeTop]!;
-    bf[nb * BUCKET_FLOATS + BF_COUNT] = c;
-    bk[nb * BUCKET_INTS + B_HEAD] = NONE;
-    bk[nb * BUCKET_INTS + B_PREV] = b;
-    bk[nb * BUCKET_INTS + B_NEXT] = next;
-    bk[b * BUCKET_INTS + B_NEXT] = nb;
-    if (next !== NONE) bk[next * BUCKET_INTS + B_PREV] = nb;
-    this.#detach(slot, b);
-    this.#attach(slot, nb);
+    const nb = this.#newBucket(c, b, next);
+    m[b | B_NEXT] = nb;
+    if (next !== NONE) m[next | B_PREV] = nb;
+    this.#detach(s, b);
+    this.#attach(s, nb);
   }
 
-  #attach(slot: number, b: number): void {
-    const s = this.#slots;
-    const bk = this.#buckets;
-    const head = bk[b * BUCKET_INTS + B_HEAD]!;
-    const r = slot * SLOT_INTS;
-    s[r + S_BUCKET] = b;
-    s[r + S_PREV] = NONE;
-    s[r + S_NEXT] = head;
-    if (head !== NONE) s[head * SLOT_INTS + S_PREV] = slot;
-    bk[b * BUCKET_INTS + B_HEAD] = slot;
+  #attach(s: number, b: number): void {
+    const m = this.#m;
+    const head = m[b | B_HEAD]!;
+    m[s | S_BUCKET] = b;
+    m[s | S_PREV] = NONE;
+    m[s | S_NEXT] = head;
+    if (head !== NONE) m[head | S_PREV] = s;
+    m[b | B_HEAD] = s;
   }
 
-  /** Takes the slot out of bucket `b`, freeing the bucket when it empties. */
-  #detach(slot: number, b: number): void {
-    const s = this.#slots;
-    const bk = this.#buckets;
-    const r = slot * SLOT_INTS;
-    const prev = s[r + S_PREV]!;
-    const next = s[r + S_NEXT]!;
-    if (prev !== NONE) s[prev * SLOT_INTS + S_NEXT] = next;
-    else bk[b * BUCKET_INTS + B_HEAD] = next;
-    if (next !== NONE) s[next * SLOT_INTS + S_PREV] = prev;
-    if (bk[b * BUCKET_INTS + B_HEAD] !== NONE) return;
-    const bp = bk[b * BUCKET_INTS + B_PREV]!;
-    const bn = bk[b * BUCKET_INTS + B_NEXT]!;
-    if (bp !== NONE) bk[bp * BUCKET_INTS + B_NEXT] = bn;
+  /** Takes the counter out of bucket `b`, freeing the bucket when it empties. */
+  #detach(s: number, b: number): void {
+    const m = this.#m;
+    const prev = m[s | S_PREV]!;
+    const next = m[s | S_NEXT]!;
+    if (prev !== NONE) m[prev | S_NEXT] = next;
+    else m[b | B_HEAD] = next;
+    if (next !== NONE) m[next | S_PREV] = prev;
+    if (m[b | B_HEAD] !== NONE) return;
+    const bp = m[b | B_PREV]!;
+    const bn = m[b | B_NEXT]!;
+    if (bp !== NONE) m[bp | B_NEXT] = bn;
     else this.#min = bn;
-    if (bn !== NONE) bk[bn * BUCKET_INTS + B_PREV] = bp;
-    this.#freeBuckets[this.#freeTop++] = b;
+    if (bn !== NONE) m[bn | B_PREV] = bp;
+    m[this.#freeBase + this.#freeTop++] = b;
   }
 
-  /** Unlinks the slot's key from its table chain. */
-  #unindex(slot: number): void {
-    const s = this.#slots;
+  /** Unlinks the counter's key from its table chain. */
+  #unindex(s: number): void {
+    const m = this.#m;
     const table = this.#table;
-    const r = slot * SLOT_INTS;
-    const home = s[r + S_HASH]! & this.#mask;
-    let e = table[home]! - 1;
-    if (e === slot) {
-      table[home] = s[r + S_CHAIN]! + 1;
+    const home = m[s | S_HASH]! & this.#mask;
+    let e = table[home]!;
+    if (e === s) {
+      table[home] = m[s | S_CHAIN]!;
       return;
     }
     for (;;) {
-      const next = s[e * SLOT_INTS + S_CHAIN]!;
-      if (next === slot) {
-        s[e * SLOT_INTS + S_CHAIN] = s[r + S_CHAIN]!;
+      const next = m[e | S_CHAIN]!;
+      if (next === s) {
+        m[e | S_CHAIN] = m[s | S_CHAIN]!;
         return;
       }
       e = next;
