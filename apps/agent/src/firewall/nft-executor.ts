@@ -35,6 +35,9 @@ function run(args: string[], input?: string, timeoutMs = 10_000): Promise<string
       if (code === 0) resolve(out);
       else reject(new FirewallError(`nft failed (${code}): ${err.trim().split('\n').slice(0, 3).join(' | ')}`));
     });
+    // nft exits without reading stdin when its arguments say everything (or it fails early):
+    // the EPIPE that follows is not an error of ours, the exit code says how it went.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
