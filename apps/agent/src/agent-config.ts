@@ -3,7 +3,6 @@
 // refuses a file others can read, and every key is checked with a message naming it.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolveConfig } from '@breakwater/detection';
 
 export interface AgentConfig {
   server_url: string;
@@ -14,8 +13,14 @@ export interface AgentConfig {
   pcap_dir: string;
   /** Packets kept before an attack starts, so a PCAP shows how it began. */
   pcap_ring_packets: number;
-  /** Largest PCAP kept per incident. */
+  /** Largest PCAP kept per incident (all its parts together). */
   pcap_max_bytes: number;
+  /** A long attack's capture is cut into parts of at most this many seconds, each uploaded when it closes. */
+  pcap_part_seconds: number;
+  /** ... or of at most this many bytes, whichever comes first. */
+  pcap_part_bytes: number;
+  /** GET config (and pending commands) this often; commands normally arrive at once on the push stream. */
+  config_poll_seconds: number;
   /** Raw shell-free commands from the server (`command_type: "exec"`) run only when true. */
   allow_raw_commands: boolean;
   /** Addresses the agent's own traffic to the server comes from is excluded from capture. */
@@ -32,6 +37,9 @@ export const AGENT_DEFAULTS = {
   pcap_dir: '/var/lib/breakwater/pcap',
   pcap_ring_packets: 10_000,
   pcap_max_bytes: 50 * 1024 * 1024,
+  pcap_part_seconds: 60,
+  pcap_part_bytes: 10 * 1024 * 1024,
+  config_poll_seconds: 300,
   allow_raw_commands: false,
   exclude_server_traffic: true,
 } as const;
@@ -63,12 +71,17 @@ export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig 
   for (const k of ['spool_dir', 'pcap_dir'] as const) if (typeof c[k] !== 'string' || !String(c[k]).startsWith('/')) fail(path, k, 'must be an absolute path', c[k]);
   if (!Number.isInteger(c.pcap_ring_packets) || (c.pcap_ring_packets as number) < 0 || (c.pcap_ring_packets as number) > 1_000_000) fail(path, 'pcap_ring_packets', 'must be an integer from 0 to 1000000', c.pcap_ring_packets);
   if (!Number.isInteger(c.pcap_max_bytes) || (c.pcap_max_bytes as number) < 65_536 || (c.pcap_max_bytes as number) > 10 * 1024 ** 3) fail(path, 'pcap_max_bytes', 'must be an integer from 65536 to 10737418240', c.pcap_max_bytes);
+  const int = (k: 'pcap_part_seconds' | 'pcap_part_bytes' | 'config_poll_seconds', min: number, max: number) => {
+    if (!Number.isInteger(c[k]) || (c[k] as number) < min || (c[k] as number) > max) fail(path, k, `must be an integer from ${min} to ${max}`, c[k]);
+  };
+  int('pcap_part_seconds', 1, 86_400);
+  int('pcap_part_bytes', 65_536, 10 * 1024 ** 3);
+  int('config_poll_seconds', 1, 86_400);
   for (const k of ['allow_raw_commands', 'exclude_server_traffic'] as const) if (typeof c[k] !== 'boolean') fail(path, k, 'must be true or false', c[k]);
   if (c.ip !== undefined && (typeof c.ip !== 'string' || isIP(c.ip) === 0)) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
-  if (c.detection !== undefined) {
-    const r = resolveConfig(c.detection);
-    if (!r.ok) throw new AgentConfigError(`${path}: detection.${r.errors[0]!.message}`);
-  }
+  // Its keys are the detection engine's: checkDetectionConfig() validates them when the agent
+  // starts, so that reading this file does not load the engine.
+  if (c.detection !== undefined && (typeof c.detection !== 'object' || c.detection === null || Array.isArray(c.detection))) fail(path, 'detection', 'must be an object', c.detection);
   return c as unknown as AgentConfig;
 }
 

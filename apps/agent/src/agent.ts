@@ -1,23 +1,27 @@
 // `breakwater agent run`: the component that watches one server's traffic. Kernel
 // counters and captured packets become 100 ms ticks; the detection engine turns them
 // into incident events; per-second metrics and every incident change go to the server
-// through the spool. create() does no I/O; start()/stop().
+// through the spool. Commands arrive on the push stream at once (and in the config poll,
+// should the stream be down). create() does no I/O; start()/stop().
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { hostname, release, type } from 'node:os';
-import type { TickStats } from '@breakwater/contracts';
-import { createDetectionEngine, toAgentIncident, type DetectionEvent } from '@breakwater/detection';
+import { createDetectionEngine, resolveConfig, toAgentIncident, type DetectionEvent } from '@breakwater/detection';
 import { AgentClient } from './agent-client.ts';
 import { AgentConfigError, type AgentConfig } from './agent-config.ts';
 import { LiveTicks } from './capture/live-ticks.ts';
 import { PcapRecorder } from './capture/pcap-recorder.ts';
+import { TcpdumpSource } from './capture/tcpdump-source.ts';
+import { CommandStream } from './command-stream.ts';
+import { interfaceAddress } from './enroll.ts';
 import { CommandRunner } from './firewall/command-runner.ts';
 import { NftExecutor } from './firewall/nft-executor.ts';
-import { TcpdumpSource } from './capture/tcpdump-source.ts';
-import { interfaceAddress } from './enroll.ts';
 import { KernelCounters } from './kernel-counters.ts';
+import { SecondAccumulator } from './second-accumulator.ts';
 import { Sender, type Outgoing } from './sender.ts';
 import { Spool } from './spool.ts';
+
+export { SecondAccumulator } from './second-accumulator.ts';
 
 /** Bytes kept per packet: all headers and the start of the payload (IOC patterns). */
 const SNAPLEN = 128;
@@ -30,40 +34,18 @@ export interface AgentDeps {
   heartbeatMs?: number;
 }
 
-/** One second of ticks → the agent API's metrics sample. */
-export class SecondAccumulator {
-  #ms = 0;
-  #packets = 0;
-  #bytes = 0;
-  #tcp = 0;
-  #udp = 0;
-  #icmp = 0;
-  #decoded = 0;
-
-  add(t: TickStats): Record<string, unknown> | null {
-    this.#ms += t.durationMs;
-    this.#packets += t.total.packets;
-    this.#bytes += t.total.bytes;
-    this.#tcp += t.byProtocol.tcp.packets;
-    this.#udp += t.byProtocol.udp.packets;
-    this.#icmp += t.byProtocol.icmp.packets;
-    this.#decoded += t.decoded.packets;
-    if (this.#ms < 1000) return null;
-    const pct = (n: number) => (this.#decoded > 0 ? Math.round((n / this.#decoded) * 1000) / 10 : 0);
-    const sample = {
-      pps: Math.round((this.#packets * 1000) / this.#ms), bps: Math.round((this.#bytes * 8 * 1000) / this.#ms),
-      tcp_pct: pct(this.#tcp), udp_pct: pct(this.#udp), icmp_pct: pct(this.#icmp), recorded_at: new Date(t.ts + t.durationMs - 1000).toISOString(),
-    };
-    this.#ms = this.#packets = this.#bytes = this.#tcp = this.#udp = this.#icmp = this.#decoded = 0;
-    return sample;
-  }
-}
-
 export function outgoingOf(e: DetectionEvent): Outgoing | null {
   if (e.type === 'incident.opened') return { kind: 'open', local: e.incident.id, body: { ...toAgentIncident(e.incident) } };
   if (e.type === 'incident.updated') return { kind: 'update', local: e.incident.id, body: { ...toAgentIncident(e.incident) } };
   if (e.type === 'incident.resolved') return { kind: 'resolve', local: e.incident.id, body: { ...toAgentIncident(e.incident) } };
   return null;
+}
+
+/** The config's `detection` keys, checked against the engine's schema (the message names the key). */
+export function checkDetectionConfig(config: AgentConfig): void {
+  if (config.detection === undefined) return;
+  const r = resolveConfig(config.detection);
+  if (!r.ok) throw new AgentConfigError(`config: detection.${r.errors[0]!.message}`);
 }
 
 export function createAgent(config: AgentConfig, deps: AgentDeps) {
@@ -72,6 +54,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
   let stopAll: (() => Promise<void>) | null = null;
   return {
     async start(): Promise<void> {
+      checkDetectionConfig(config);
       const target = config.ip ?? interfaceAddress(config.interface);
       if (!target) throw new AgentConfigError(`interface ${config.interface} has no address; set "ip" in the config`);
       const spool = new Spool<Outgoing>({ dir: config.spool_dir, maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 });
@@ -79,7 +62,6 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
       const engine = createDetectionEngine(config.detection ?? {}, { target });
       const seconds = new SecondAccumulator();
-      const active = new Set<string>();
       let executor: NftExecutor | null = new NftExecutor();
       try {
         await executor.setup();
@@ -88,7 +70,22 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
         executor = null;
       }
       const runner = new CommandRunner({ client, executor, allowRawCommands: config.allow_raw_commands, log });
-      const recorder = new PcapRecorder({ dir: config.pcap_dir, ringPackets: config.pcap_ring_packets, maxBytes: config.pcap_max_bytes, snaplen: SNAPLEN, linktype: 1 });
+      const stream = new CommandStream(
+        { serverUrl: config.server_url, nodeUuid: config.node_uuid, apiKey: config.api_key, version: deps.version },
+        { onCommand: (c) => void runner.accept(c, 'push'), log },
+      );
+      const recorder = new PcapRecorder({
+        dir: config.pcap_dir, ringPackets: config.pcap_ring_packets, maxBytes: config.pcap_max_bytes, snaplen: SNAPLEN, linktype: 1,
+        partMs: config.pcap_part_seconds * 1000, partBytes: config.pcap_part_bytes,
+      }, {
+        now,
+        // A long attack's finished parts go out while it lasts; the last one after the resolve.
+        onPart: (id, part) => {
+          log(`capture part ${part.part} of incident ${id} closed (${part.packets} packets)`);
+          sender.enqueue([{ kind: 'pcap', local: id, path: part.path }]);
+        },
+      });
+      let sampleRate = 1;
       const ticks = new LiveTicks({}, {
         counters: new KernelCounters({ iface: config.interface }),
         now,
@@ -100,20 +97,24 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
             if (e.type === 'incident.opened') {
               log(`incident opened: ${e.incident.attackFamily} on ${target}`);
               recorder.begin(e.incident.id);
-              active.add(e.incident.id);
-              // commands for it come from the server; ask as soon as the open has gone out
-              setTimeout(() => void runner.poll(), 300).unref();
+              // Commands come on the stream; one poll soon after the open covers a stream that is down.
+              if (!stream.connected) setTimeout(() => void runner.poll(), 300).unref();
             }
             if (e.type === 'incident.resolved') {
               const file = recorder.end(e.incident.id);
               if (file) out.push({ kind: 'pcap', local: e.incident.id, path: file.path });
-              active.delete(e.incident.id);
               const uuid = sender.serverId(e.incident.id);
               if (uuid) void runner.releaseIncident(uuid);
             }
           }
           const sample = seconds.add(t);
-          if (sample) out.push({ kind: 'metrics', sample });
+          if (sample) {
+            out.push({ kind: 'metrics', sample });
+            recorder.tick();
+            const rate = ticks.sampling.rate;
+            if (rate !== sampleRate) log(`decoding ${rate === 1 ? 'every packet' : `1 in ${rate} packets`} (event loop ${Math.round(ticks.sampling.load * 100)}% busy)`);
+            sampleRate = rate;
+          }
           if (out.length > 0) sender.enqueue(out);
         },
       });
@@ -132,35 +133,38 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       });
       await capture.start();
       ticks.start();
+      stream.start();
       const startedAt = now();
-      const heartbeat = () =>
+      const heartbeat = async () => {
+        const cs = await capture.stats();
         void client.call('POST', '/heartbeat', {
           version: deps.version, uptime: Math.round((now() - startedAt) / 1000), os: `${type()} ${release()}`, hostname: hostname(),
-          retry_queue_size: spool.size(), spool_dropped: spool.dropped,
+          retry_queue_size: spool.size(), spool_dropped: spool.dropped, pcap_active: true, command_stream: stream.connected,
+          capture_kernel_drops: cs?.kernelDrops ?? null, capture_sample_rate: ticks.sampling.rate,
         });
-      heartbeat();
-      const hb = setInterval(heartbeat, deps.heartbeatMs ?? 30_000);
+      };
+      void heartbeat();
+      const hb = setInterval(() => void heartbeat(), deps.heartbeatMs ?? 30_000);
       // Retries what the spool still holds after the server was away.
       const retry = setInterval(() => void sender.kick(), 1000);
-      // Config (and pending commands): every 5 minutes, every 2 s while an incident lasts.
+      // Config and pending commands: at start and every config_poll_seconds (the push stream
+      // brings commands at once; this finds any it missed while down).
       void runner.poll();
-      let lastPoll = now();
-      const configPoll = setInterval(() => {
-        if (active.size > 0 || now() - lastPoll >= 300_000) {
-          lastPoll = now();
-          void runner.poll();
-        }
-      }, 2000);
+      const configPoll = setInterval(() => void runner.poll(), config.config_poll_seconds * 1000);
       log(`watching ${config.interface} (${target}), reporting to ${config.server_url}`);
       stopAll = async () => {
         clearInterval(hb);
         clearInterval(retry);
         clearInterval(configPoll);
+        stream.stop();
         await runner.stop();
         await executor?.teardown().catch(() => undefined);
         ticks.stop();
         const cs = await capture.stop();
         log(`capture stats: ${cs.captured ?? '?'} captured, ${cs.received ?? '?'} received by filter, ${cs.kernelDrops ?? '?'} dropped by kernel`);
+        const m = process.memoryUsage();
+        const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+        log(`memory: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}`);
         await sender.kick();
       };
     },

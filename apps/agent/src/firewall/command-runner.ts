@@ -1,14 +1,16 @@
-// Commands from the server: fetched with the agent's config (at start, every 5 minutes,
-// at once when an incident opens and every few seconds while one lasts), checked against
-// their typed schema, applied, acknowledged with status and error, and taken back when
-// their TTL ends or the incident they were sent for resolves.
+// Commands from the server: pushed over the command stream the moment they are queued, and
+// found in the agent's config (fetched at start, every few minutes and when an incident
+// opens) in case the stream was down. Either way each id is handled once: checked against
+// its typed schema, applied, acknowledged with status and error, and taken back when its TTL
+// ends or the incident it was sent for resolves.
 import { spawn } from 'node:child_process';
-import { Value } from 'typebox/value';
+// typebox/schema's checker, not typebox/value: the latter loads every value operation (~11 MB resident).
+import { Check } from 'typebox/schema';
 import { COMMAND_PARAMS, type CommandType } from '@breakwater/contracts';
 import type { AgentClient } from '../agent-client.ts';
 import type { AppliedRule, NftExecutor } from './nft-executor.ts';
 
-interface Pending {
+export interface Pending {
   id: number | string;
   payload?: { type?: string; params?: Record<string, unknown> };
 }
@@ -40,6 +42,7 @@ function execArgv(argv: string[], timeoutS: number): Promise<{ code: number | nu
 export class CommandRunner {
   readonly #d: CommandRunnerDeps;
   readonly #seen = new Set<number>();
+  readonly #unacked = new Map<number, { status: string; error: string | null }>();
   readonly #rules = new Map<number, { rule: AppliedRule; incident: string | null; timer: NodeJS.Timeout }>();
 
   constructor(deps: CommandRunnerDeps) {
@@ -50,13 +53,31 @@ export class CommandRunner {
   async poll(): Promise<void> {
     const r = await this.#d.client.call<{ pending_commands?: Pending[] }>('GET', '/config');
     if (!r.ok) return;
-    for (const c of r.body.pending_commands ?? []) {
-      const id = Number(String(c.id).replace(/^cmd_/, ''));
-      if (!Number.isInteger(id) || this.#seen.has(id)) continue;
-      this.#seen.add(id);
-      const { status, error } = await this.#handle(id, c.payload ?? {});
-      await this.#d.client.call('POST', '/commands/ack', { command_id: id, status, error });
+    for (const c of r.body.pending_commands ?? []) await this.accept(c, 'poll');
+  }
+
+  /** Handles one command (pushed or polled) unless its id was handled already. */
+  async accept(c: Pending, source: 'push' | 'poll'): Promise<void> {
+    const id = Number(String(c.id).replace(/^cmd_/, ''));
+    if (!Number.isInteger(id)) return;
+    if (this.#seen.has(id)) {
+      // Still offered by the server: our acknowledgement was lost. Send it again, never re-apply.
+      const outcome = this.#unacked.get(id);
+      if (outcome) await this.#ack(id, outcome);
+      return;
     }
+    this.#seen.add(id); // before any await: a push and a poll racing for one id apply it once
+    await this.#ack(id, await this.#handle(id, c.payload ?? {}, source));
+  }
+
+  async #ack(id: number, outcome: { status: string; error: string | null }): Promise<void> {
+    const r = await this.#d.client.call('POST', '/commands/ack', { command_id: id, ...outcome });
+    if (r.ok || !r.retryable) {
+      this.#unacked.delete(id);
+      return;
+    }
+    if (!this.#unacked.has(id)) this.#d.log(`command ${id}: ${outcome.status}, acknowledgement failed (${r.status ?? r.message}); retried at the next poll`);
+    this.#unacked.set(id, outcome);
   }
 
   /** Takes back every rule sent for this (server) incident. */
@@ -72,11 +93,11 @@ export class CommandRunner {
     return this.#rules.size;
   }
 
-  async #handle(id: number, payload: { type?: string; params?: Record<string, unknown> }): Promise<{ status: string; error: string | null }> {
+  async #handle(id: number, payload: { type?: string; params?: Record<string, unknown> }, source: string): Promise<{ status: string; error: string | null }> {
     const type = payload.type as CommandType | undefined;
     if (!type || !(type in COMMAND_PARAMS)) return { status: 'failed', error: `unknown command type ${JSON.stringify(payload.type)}` };
     const params: Record<string, unknown> = payload.params ?? {};
-    if (!Value.Check(COMMAND_PARAMS[type], params)) return { status: 'failed', error: `invalid params for ${type}` };
+    if (!Check(COMMAND_PARAMS[type], params)) return { status: 'failed', error: `invalid params for ${type}` };
     if (type === 'exec') {
       if (!this.#d.allowRawCommands) return { status: 'rejected', error: 'raw commands are disabled in this agent\'s config (allow_raw_commands)' };
       const p = params as unknown as { argv: string[]; timeout?: number };
@@ -90,7 +111,7 @@ export class CommandRunner {
       timer.unref();
       const incident = payload.params?.incident;
       this.#rules.set(id, { rule, incident: typeof incident === 'string' ? incident.toLowerCase() : null, timer });
-      this.#d.log(`command ${id} applied: ${type} ${JSON.stringify(params)}`);
+      this.#d.log(`command ${id} applied (${source}): ${type} ${JSON.stringify(params)}`);
       return { status: 'applied', error: null };
     } catch (err) {
       return { status: 'failed', error: (err as Error).message };
