@@ -38,3 +38,19 @@ export async function cpuShare<T>(pids: number[], work: () => Promise<T> | T): P
   const seconds = (performance.now() - w0) / 1000;
   return { result, shares: pids.map((p, i) => (cpuSeconds(p) - c0[i]!) / seconds), seconds };
 }
+
+/** Resident memory by kind of mapping (from smaps): where an RSS figure comes from. */
+export function rssBreakdown(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      name = head[1]!.trim() === '' ? '[anon]' : head[1]!.trim().split('/').slice(-1)[0]!;
+      continue;
+    }
+    const m = /^Rss:\s+(\d+) kB/.exec(line);
+    if (m) out[name] = (out[name] ?? 0) + Number(m[1]) / 1024;
+  }
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v >= 1).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)]));
+}

@@ -3,7 +3,9 @@
 // interface and threshold) reporting the same floods in the same run. Then the agent's CPU
 // and memory at 10 kpps, and capture drops at the test bed's full rate.
 //
-//   node bench/detect-latency/run.ts [--floods 20] [--threshold 20000] [--no-fastnetmon] [--cpu-prof DIR]
+//   node bench/detect-latency/run.ts [--floods 20] [--threshold 20000] [--no-fastnetmon] [--cpu-prof DIR] [--node-compile-cache DIR]
+// --node-compile-cache runs the agent with NODE_COMPILE_CACHE=DIR (what a deployment can set so
+// that not even the CLI's own TypeScript is stripped at start); measure on the second run.
 // Needs root, iproute2, hping3, tcpdump, nftables and fastnetmon (apt-get install fastnetmon).
 // --floods 0 measures only resources and drops.
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,13 +19,13 @@ import { waitFor } from '@breakwater/testing';
 import { withNamespaces, type TestNet } from '../../apps/agent/src/testing/netns.ts';
 import { startStack, type Stack } from '../../apps/agent/src/testing/stack.ts';
 import { fastnetmonBans, fastnetmonConfig } from './fastnetmon.ts';
-import { childNamed, cpuShare, rssMb } from './proc-stats.ts';
+import { childNamed, cpuShare, rssBreakdown, rssMb } from './proc-stats.ts';
 import { steadyFlood } from './steady-flood.ts';
 
 const { values } = parseArgs({
   options: {
     floods: { type: 'string', default: '20' }, threshold: { type: 'string', default: '20000' },
-    'no-fastnetmon': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' },
+    'no-fastnetmon': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'node-compile-cache': { type: 'string' },
   },
 });
 const FLOODS = Number(values.floods);
@@ -109,6 +111,7 @@ async function resources(n: TestNet, stack: Stack, dir: string): Promise<void> {
   console.log(`agent idle: ${p(idle.shares[0]!)} of a core (tcpdump ${p(idle.shares[1]!)})`);
   console.log(`agent at ${(rate / 1000).toFixed(1)} kpps for ${busy.seconds.toFixed(1)} s: ${p(busy.shares[0]!)} of a core (node process), tcpdump ${p(busy.shares[1]!)}; ` +
     `RSS ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)  (targets < 5%, < 100 MB)`);
+  console.log(`agent RSS by mapping (MB): ${JSON.stringify(rssBreakdown(stack.agentPid))}`);
 }
 
 /** hping3 --flood for 3 s: packets the interface dropped and what the capture says. */
@@ -129,6 +132,7 @@ try {
   await withNamespaces(async (n) => {
     const stack = await startStack(n, dir, { thresholds: { pps: THRESHOLD }, baseline: { enabled: false }, hysteresis: { cooldownMs: 1500 } }, {
       nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+      agentEnv: values['node-compile-cache'] ? { NODE_COMPILE_CACHE: resolve(values['node-compile-cache']) } : {},
     });
     let stopped = false;
     try {

@@ -37,6 +37,8 @@ export class Spool<T> {
   #segments: number[];
   #writeSegment: number;
   #writeBytes: number;
+  /** The write segment's lines as written: delivery reads them from here, not from disk every second. */
+  #tail: { seg: number; lines: string[] } | null = null;
 
   constructor(options: SpoolOptions) {
     if (!Number.isInteger(options.maxBytes) || options.maxBytes < 4096) throw new Error(`spool.maxBytes: must be an integer >= 4096, got ${options.maxBytes}`);
@@ -60,7 +62,8 @@ export class Spool<T> {
   /** Appends records durably (fsync) before returning. */
   append(records: T[]): void {
     if (records.length === 0) return;
-    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const lines = records.map((r) => JSON.stringify(r));
+    const text = lines.join('\n') + '\n';
     if (this.#writeBytes > 0 && this.#writeBytes + text.length > this.#o.segmentBytes) {
       this.#writeSegment++;
       this.#segments.push(this.#writeSegment);
@@ -68,6 +71,7 @@ export class Spool<T> {
     }
     const path = join(this.#o.dir, name(this.#writeSegment));
     appendFileSync(path, text, { mode: 0o600 });
+    if (this.#tail?.seg === this.#writeSegment) this.#tail.lines.push(...lines);
     const fd = openSync(path, 'r');
     try {
       fsyncSync(fd);
@@ -131,11 +135,13 @@ export class Spool<T> {
   }
 
   #lines(seg: number): string[] {
+    if (this.#tail?.seg === seg) return this.#tail.lines;
     const path = join(this.#o.dir, name(seg));
     if (!existsSync(path)) return [];
     const text = readFileSync(path, 'utf8');
     const lines = text.split('\n');
     lines.pop(); // after the last newline: empty, or a torn write
+    if (seg === this.#writeSegment) this.#tail = { seg, lines };
     return lines;
   }
 
@@ -158,6 +164,7 @@ export class Spool<T> {
   }
 
   #removeSegment(seg: number): void {
+    if (this.#tail?.seg === seg) this.#tail = null;
     const p = join(this.#o.dir, name(seg));
     if (existsSync(p)) unlinkSync(p);
     this.#segments = this.#segments.filter((s) => s !== seg);

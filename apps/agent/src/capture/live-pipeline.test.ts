@@ -62,8 +62,10 @@ test('a counted UDP flood: exact totals, decoded detail, and an incident within 
       assert.ok(decoded >= COUNT * 0.99, `decoded ${decoded} of ${COUNT}`);
       assert.ok(udp >= COUNT * 0.99, `udp ${udp}`);
       assert.equal(lines.find((l) => l.type === 'stop').kernelDrops, 0);
-      const busiest = ticks.reduce((a, t) => (t.total > a.total ? t : a));
-      assert.equal(busiest.port, 7777);
+      // Detail arrives in libpcap's batches (tens of ms late at this rate): it may land a tick
+      // after the totals it belongs to, but the flood's port tops the ticks that carry it.
+      const detailed = ticks.filter((t) => t.decoded > 100);
+      assert.ok(detailed.length > 0 && detailed.every((t) => t.port === 7777), `top ports ${detailed.map((t) => t.port).join(',')}`);
       const opened = lines.find((l) => l.type === 'event' && l.kind === 'incident.opened');
       assert.ok(opened, 'an incident opened');
       assert.equal(opened.family, 'udp_flood');
