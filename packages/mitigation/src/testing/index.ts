@@ -6,3 +6,4 @@ export * from './gobgp-cli-rib.ts';
 export * from './gobgp-harness.ts';
 export * from './bird2-harness.ts';
 export * from './exabgp-harness.ts';
+export * from './frr-harness.ts';

@@ -57,10 +57,16 @@ export async function startBird(o: { ns: string; dir: string; name: string; conf
   let d: Daemon;
   const launch = async () => {
     d = startDaemon(`bird ${o.name}`, o.ns, 'bird', ['-f', '-c', configPath, '-s', socket, '-P', join(o.dir, `${o.name}.pid`)]);
-    await waitFor(`bird ${o.name} to answer on ${socket}`, async () => {
-      if (d.exited()) throw new Error(`bird exited: ${d.output()}`);
-      return (await run('birdc', ['-s', socket, 'show', 'status'], { timeoutMs: 2000 })).code === 0;
-    }, 10_000, 50);
+    try {
+      await waitFor(`bird ${o.name} to answer on ${socket}`, async () => {
+        if (d.exited()) throw new Error(`bird exited: ${d.output()}`);
+        return (await run('birdc', ['-s', socket, 'show', 'status'], { timeoutMs: 2000 })).code === 0;
+      }, 10_000, 50);
+    } catch (err) {
+      // Never leave a half-started daemon behind a failed start.
+      await d.stop('SIGKILL');
+      throw err;
+    }
   };
   await launch();
   const birdc = (args: string[]) => runOk('birdc', ['-s', socket, ...args], { timeoutMs: 5000 });

@@ -36,10 +36,16 @@ export async function startExabgp(o: { ns: string; dir: string; name: string; co
       exabgp_daemon_user: 'root', exabgp_daemon_daemonize: 'false', exabgp_api_cli: 'false',
       exabgp_log_destination: 'stdout', exabgp_api_ack: 'true',
     });
-    await waitFor(`exabgp ${o.name}'s API process socket ${o.socket}`, () => {
-      if (d.exited()) throw new Error(`exabgp exited: ${d.output()}`);
-      return existsSync(o.socket);
-    }, 15_000, 50);
+    try {
+      await waitFor(`exabgp ${o.name}'s API process socket ${o.socket}`, () => {
+        if (d.exited()) throw new Error(`exabgp exited: ${d.output()}`);
+        return existsSync(o.socket);
+      }, 15_000, 50);
+    } catch (err) {
+      // Never leave a half-started daemon behind a failed start.
+      await d.stop('SIGKILL');
+      throw err;
+    }
   };
   await launch();
   return {

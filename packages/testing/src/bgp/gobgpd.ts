@@ -55,10 +55,16 @@ export async function startGobgpd(o: { ns: string; dir: string; name: string; co
     // A killed gobgpd leaves its socket behind and would refuse to bind it again.
     rmSync(sock, { force: true });
     d = startDaemon(`gobgpd ${o.name}`, o.ns, 'gobgpd', ['-f', configPath, '-t', 'toml', '-p', '--api-hosts', target, '--pprof-disable', '-l', 'warn']);
-    await waitFor(`gobgpd ${o.name} API on ${sock}`, async () => {
-      if (d.exited()) throw new Error(`gobgpd exited: ${d.output()}`);
-      return (await run('gobgp', ['--target', target, 'global'], { timeoutMs: 2000 })).code === 0;
-    }, 10_000, 50);
+    try {
+      await waitFor(`gobgpd ${o.name} API on ${sock}`, async () => {
+        if (d.exited()) throw new Error(`gobgpd exited: ${d.output()}`);
+        return (await run('gobgp', ['--target', target, 'global'], { timeoutMs: 2000 })).code === 0;
+      }, 10_000, 50);
+    } catch (err) {
+      // Never leave a half-started daemon behind a failed start.
+      await d.stop('SIGKILL');
+      throw err;
+    }
   };
   await launch();
   return {

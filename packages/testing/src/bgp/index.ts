@@ -5,3 +5,4 @@ export * from './daemon.ts';
 export * from './bird.ts';
 export * from './gobgpd.ts';
 export * from './exabgp.ts';
+export * from './frr.ts';
