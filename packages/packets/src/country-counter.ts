@@ -19,7 +19,7 @@ const MAX_ANSWERS = 1024;
 export class CountryCounter {
   readonly #geo: GeoLookup;
   readonly #budget: number;
-  readonly #cacheKeys = new Uint32Array((1 << CACHE_BITS) * 4);
+  readonly #cacheKeys = new Int32Array((1 << CACHE_BITS) * 4);
   /** Interned country index + 1; 0 = empty slot. */
   readonly #cacheCode = new Int32Array(1 << CACHE_BITS);
   readonly #codes: string[] = [];
@@ -38,10 +38,10 @@ export class CountryCounter {
   /** Credits one packet to the source with these key words and hash; `v6` when it came as IPv6. */
   add(w0: number, w1: number, w2: number, w3: number, hash: number, v6: boolean): void {
     const slot = hash >>> (32 - CACHE_BITS);
-    const k = slot * 4;
+    const k = slot << 2;
     const keys = this.#cacheKeys;
     const cached = this.#cacheCode[slot]!;
-    if (cached !== 0 && keys[k] === w0 >>> 0 && keys[k + 1] === w1 >>> 0 && keys[k + 2] === w2 >>> 0 && keys[k + 3] === w3 >>> 0) {
+    if (cached !== 0 && keys[k | 3] === (w3 | 0) && keys[k] === (w0 | 0) && keys[k | 1] === (w1 | 0) && keys[k | 2] === (w2 | 0)) {
       this.#counts[cached - 1]! += 1;
       return;
     }
@@ -55,9 +55,9 @@ export class CountryCounter {
     this.#lookups++;
     const idx = this.#lookup(v6 ? formatKeyAsIpv6(w0, w1, w2, w3) : formatIpv4(w3 >>> 0));
     keys[k] = w0;
-    keys[k + 1] = w1;
-    keys[k + 2] = w2;
-    keys[k + 3] = w3;
+    keys[k | 1] = w1;
+    keys[k | 2] = w2;
+    keys[k | 3] = w3;
     this.#cacheCode[slot] = idx + 1;
     this.#counts[idx]! += weight;
   }

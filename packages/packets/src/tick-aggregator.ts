@@ -283,10 +283,11 @@ export class TickAggregator {
     }
     const n = this.#srcQueued;
     const keys = this.#srcKeys;
-    keys[4 * n] = w0;
-    keys[4 * n + 1] = w1;
-    keys[4 * n + 2] = w2;
-    keys[4 * n + 3] = w3;
+    const at = n << 2;
+    keys[at] = w0;
+    keys[at | 1] = w1;
+    keys[at | 2] = w2;
+    keys[at | 3] = w3;
     this.#srcHashes[n] = hash;
     this.#srcBytes[n] = wire;
     this.#srcV6[n] = l.version === 6 ? 1 : 0;
@@ -305,14 +306,14 @@ export class TickAggregator {
     const keys = this.#srcKeys;
     const hashes = this.#srcHashes;
     const hll = this.#hll;
-    for (let i = 0; i < n; i++) hll.add(hashes[i]! >>> 0);
+    for (let i = 0; i < n; i++) hll.add(hashes[i]!);
     const ss = this.#sources;
     const bytes = this.#srcBytes;
-    for (let i = 0; i < n; i++) ss.add(keys[4 * i]!, keys[4 * i + 1]!, keys[4 * i + 2]!, keys[4 * i + 3]!, hashes[i]! >>> 0, bytes[i]!);
+    for (let i = 0; i < n; i++) ss.add(keys[i << 2]!, keys[(i << 2) | 1]!, keys[(i << 2) | 2]!, keys[(i << 2) | 3]!, hashes[i]!, bytes[i]!);
     const geo = this.#countries;
     if (geo === null) return;
     const v6 = this.#srcV6;
-    for (let i = 0; i < n; i++) geo.add(keys[4 * i]!, keys[4 * i + 1]!, keys[4 * i + 2]!, keys[4 * i + 3]!, hashes[i]! >>> 0, v6[i] === 1);
+    for (let i = 0; i < n; i++) geo.add(keys[i << 2]!, keys[(i << 2) | 1]!, keys[(i << 2) | 2]!, keys[(i << 2) | 3]!, hashes[i]!, v6[i] === 1);
   }
 
   #drainPorts(): void {
