@@ -2,7 +2,7 @@
 // adapter type drives, peering with an upstream BIRD 2 in namespaces of its own, and says how
 // to reach the speaker (the adapter's endpoint and config) and what the upstream sees.
 import type { AdapterType } from '@breakwater/contracts';
-import { startGobgpBed } from '@breakwater/mitigation/testing';
+import { startBird2Bed, startExabgpBed, startFrrBed, startGobgpBed } from '@breakwater/mitigation/testing';
 
 export interface SpeakerBed {
   type: AdapterType;
@@ -17,6 +17,8 @@ export interface SpeakerBed {
   upstreamSocket: string;
   /** A second upstream peer of another implementation, when the bed has one. */
   secondPeer?: () => Promise<Set<string>>;
+  /** True when the speaker reloads the rules by itself on restart (BIRD re-reads the file the adapter writes). */
+  keepsRulesOnRestart: boolean;
   killSpeaker(): Promise<void>;
   restartSpeaker(): Promise<void>;
   destroy(): Promise<void>;
@@ -28,7 +30,31 @@ export const SPEAKER_BEDS: Partial<Record<AdapterType, () => Promise<SpeakerBed>
     return {
       type: 'gobgp', endpoint: bed.config.endpoint, config: {}, capabilities: ['blackhole', 'flowspec'],
       upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities, secondPeer: bed.observeSecondPeer,
-      killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
+      keepsRulesOnRestart: false, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
+    };
+  },
+  exabgp: async () => {
+    const bed = await startExabgpBed();
+    return {
+      type: 'exabgp', endpoint: bed.config.endpoint, config: bed.config.options, capabilities: ['blackhole', 'flowspec'],
+      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
+      keepsRulesOnRestart: false, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
+    };
+  },
+  bird2: async () => {
+    const bed = await startBird2Bed();
+    return {
+      type: 'bird2', endpoint: bed.config.endpoint, config: bed.config.options, capabilities: ['blackhole', 'flowspec'],
+      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
+      keepsRulesOnRestart: true, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
+    };
+  },
+  frr: async () => {
+    const bed = await startFrrBed();
+    return {
+      type: 'frr', endpoint: bed.config.endpoint, config: bed.config.options, capabilities: ['blackhole'],
+      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
+      keepsRulesOnRestart: false, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
     };
   },
 };
