@@ -69,9 +69,9 @@ export const createFrrAdapter: AdapterFactory = (config: AdapterConfig, deps: Ad
       return serial(async () => {
         const st = ready();
         const p = plan(st, rule);
-        // Re-stated every time: bgpd may have restarted and forgotten it; FRR accepts repeats.
-        await vtysh(st, outRouteMap(st.names));
-        await vtysh(st, announceCommands(p, st.localAs, st.names));
+        // The route-map is re-stated every time (bgpd may have restarted and forgotten it; FRR
+        // accepts repeats), in the same vtysh run: each run costs a process start and a session.
+        await vtysh(st, [...outRouteMap(st.names), ...announceCommands(p, st.localAs, st.names).filter((c) => c !== 'configure terminal')]);
         deps.log?.('frr: announced', { id: rule.id, key: ruleKey(rule.spec) });
       });
     },
