@@ -9,6 +9,7 @@
 // timed runs after a warm-up; the machine is shared, so single runs are noisy.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { TickStats } from '@breakwater/contracts';
@@ -108,9 +109,10 @@ function printMix(ticks: TickStats[]): void {
   }
 }
 
-function stats(xs: number[]): { median: number; best: number } {
+function stats(xs: number[]): { median: number; best: number; worst: number } {
   const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)]!, best: s[0]! };
+  const mid = s.length >> 1;
+  return { median: s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, best: s[0]!, worst: s[s.length - 1]! };
 }
 
 const generated = prepare();
@@ -124,22 +126,27 @@ if (generated) {
 }
 printMix(warm.ticks);
 
+// Other processes on the machine slow single runs down: say how busy it was, so a figure
+// taken on a loaded machine is read as such.
+const load = (): string => loadavg()[0]!.toFixed(2);
+const loadBefore = load();
 const dec: Run[] = [];
 const full: Run[] = [];
 for (let i = 0; i < runs; i++) {
   dec.push(await ours(false));
   full.push(await ours(true));
 }
+const loadAfter = load();
 const mpps = (s: number): string => `${(packets / s / 1e6).toFixed(2)} Mpps`;
 const line = (label: string, rs: Run[]): number => {
   const wall = stats(rs.map((r) => r.seconds));
   const cpu = stats(rs.map((r) => r.cpuSeconds));
   console.log(
-    `${label}  median ${wall.median.toFixed(3)} s ${mpps(wall.median).padStart(10)}   best ${mpps(wall.best).padStart(10)}   (cpu median ${cpu.median.toFixed(3)} s; runs: ${rs.map((r) => (packets / r.seconds / 1e6).toFixed(2)).join(' ')})`,
+    `${label}  median ${wall.median.toFixed(3)} s ${mpps(wall.median).padStart(10)}   best ${mpps(wall.best).padStart(10)}   worst ${mpps(wall.worst).padStart(10)}   (cpu median ${cpu.median.toFixed(3)} s; runs in order: ${rs.map((r) => (packets / r.seconds / 1e6).toFixed(2)).join(' ')})`,
   );
   return packets / wall.median;
 };
-console.log(`breakwater, from the file, one JS thread, ${runs} runs each:`);
+console.log(`breakwater, from the file, one JS thread, ${runs} runs each (1-minute load average ${loadBefore} before, ${loadAfter} after, ${availableParallelism()} CPUs):`);
 line('read+decode           ', dec);
 const ourRate = line('read+decode+aggregate ', full);
 
