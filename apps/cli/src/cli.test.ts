@@ -109,3 +109,62 @@ describe('breakwater server', () => {
     }
   });
 });
+
+describe('breakwater server --local-agent', () => {
+  const nodesOf = async (url: string, token: string) =>
+    ((await (await fetch(`${url}/api/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: { uuid: string; name: string; status: string; last_seen_at: string | null }[] }).data;
+  const agentPids = (configPath: string) =>
+    spawnSync('pgrep', ['-f', `agent run --config ${configPath}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+
+  test('enrols this machine once, runs the agent beside the server, and stops it with the server', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, async () => {
+    const dir = tmp();
+    const configPath = join(dir, 'local-agent', 'agent.json');
+    const start = () => {
+      const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dir, '--log-level', 'warn', '--local-agent', '--agent-interface', 'lo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = { text: '' };
+      child.stdout.on('data', (d: Buffer) => (out.text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out.text += d.toString()));
+      return { child, out };
+    };
+    const stop = async (child: ReturnType<typeof spawn>) => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    };
+    const first = start();
+    let token = '';
+    let uuid = '';
+    try {
+      const url = await waitFor('server to listen', () => /listening on (http:\/\/\S+)/.exec(first.out.text)?.[1], 20_000);
+      token = /API token:\s+(\S+)/.exec(first.out.text)![1]!;
+      await waitFor('local agent enrolled', () => /local agent: running/.test(first.out.text), 20_000);
+      const node = await waitFor('the local node reporting', async () => (await nodesOf(url, token)).find((n) => n.last_seen_at !== null), 30_000);
+      assert.match(node.name, /\(local\)$/);
+      uuid = node.uuid;
+      assert.equal(agentPids(configPath).length, 1, 'one agent process');
+    } finally {
+      await stop(first.child);
+    }
+    await waitFor('agent stopped with the server', () => agentPids(configPath).length === 0, 15_000);
+    // The next start reuses the enrolment: still one node, the same one.
+    const second = start();
+    try {
+      const url = await waitFor('second start', () => /listening on (http:\/\/\S+)/.exec(second.out.text)?.[1], 20_000);
+      await waitFor('agent running again', () => /local agent: running/.test(second.out.text), 20_000);
+      assert.ok(!/enrolled this machine/.test(second.out.text));
+      const nodes = await nodesOf(url, token);
+      assert.deepEqual(nodes.map((n) => n.uuid), [uuid]);
+    } finally {
+      await stop(second.child);
+    }
+    await waitFor('agent stopped again', () => agentPids(configPath).length === 0, 15_000);
+  });
+
+  test('--agent-interface needs --local-agent and a valid name', () => {
+    const alone = run(['server', '--agent-interface', 'lo']);
+    assert.equal(alone.status, 2);
+    assert.match(alone.stderr, /--agent-interface: only with --local-agent/);
+    const bad = run(['server', '--local-agent', '--agent-interface', 'eth0; reboot']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--agent-interface: must be an interface name/);
+  });
+});

@@ -1,22 +1,29 @@
 import { createServer, resolveConfig } from '@breakwater/server';
 import { databaseUrlFlag, parseFlags, portFlag, UsageError } from '../args.ts';
+import type { LocalAgent } from './local-agent.ts';
 
 const USAGE = `usage: breakwater server [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
-                         [--pcap-max-bytes N] [--public-url https://…]
+                         [--pcap-max-bytes N] [--public-url https://…] [--local-agent [--agent-interface IF]]
 
-Runs the control plane. Without --database-url it uses SQLite in --data-dir (default ./data).
-On the first start of an empty database it creates the first workspace and prints the
-admin credentials and tokens once.`;
+Runs the control plane and serves the dashboard. Without --database-url it uses SQLite in
+--data-dir (default ./data). On the first start of an empty database it creates the first
+workspace and prints the admin credentials and tokens once. --local-agent also watches this
+machine (as root): it enrols it once (config in DATA_DIR/local-agent/) and runs the agent on
+--agent-interface (default: the interface of the default route).`;
 
 export async function serverCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, {
     port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' },
     'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, 'public-url': { type: 'string' }, help: { type: 'boolean' },
+    'local-agent': { type: 'boolean' }, 'agent-interface': { type: 'string' },
   }, USAGE);
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  const agentIf = values['agent-interface'];
+  if (agentIf !== undefined && !values['local-agent']) throw new UsageError('--agent-interface: only with --local-agent');
+  if (agentIf !== undefined && !/^[A-Za-z0-9_.:@-]{1,15}$/.test(agentIf)) throw new UsageError(`--agent-interface: must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -), got ${JSON.stringify(agentIf)}`);
   const pcapMax = values['pcap-max-bytes'];
   if (pcapMax !== undefined && !/^\d+$/.test(pcapMax)) throw new UsageError(`--pcap-max-bytes: must be a whole number of bytes, got ${JSON.stringify(pcapMax)}`);
   let config;
@@ -54,13 +61,22 @@ export async function serverCommand(argv: string[]): Promise<void> {
     );
   }
   process.stdout.write(`Breakwater ${server.ctx.version} listening on ${server.url} (storage: ${server.database.dialect} ${server.database.location})\n`);
-  process.stdout.write(`API docs: ${server.url}/api/v1/docs\n`);
+  process.stdout.write(`Dashboard: ${server.url}/  API docs: ${server.url}/api/v1/docs\n`);
+  let local: LocalAgent | null = null;
+  if (values['local-agent']) {
+    try {
+      const { startLocalAgent } = await import('./local-agent.ts');
+      local = await startLocalAgent(server, { dataDir: config.dataDir, interface: agentIf, log: (line) => process.stdout.write(`${line}\n`) });
+    } catch (err) {
+      process.stdout.write(`local agent: not started: ${(err as Error).message}\n`);
+    }
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: stopping\n`);
-    server.stop().then(() => process.exit(0), (err: unknown) => {
+    Promise.resolve(local?.stop()).then(() => server.stop()).then(() => process.exit(0), (err: unknown) => {
       console.error(err);
       process.exit(1);
     });
