@@ -1,10 +1,14 @@
 // FRR's bgpd as the speaker under test. Its config attaches the adapter's outbound route-map
 // (BREAKWATER-OUT, which adds NO_EXPORT) to the upstream neighbors, as an operator would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startBgpd, type BgpdInstance } from '@breakwater/testing';
-import type { AdapterConfig, MitigationAdapter } from '../adapter.ts';
+import { AdapterError, type AdapterConfig, type MitigationAdapter } from '../adapter.ts';
 import { createFrrAdapter } from '../adapters/frr/index.ts';
-import type { ContractHarness, ContractInstance } from './contract.ts';
+import { VtySession } from '../adapters/frr/vty.ts';
+import { ruleKey } from '../rule-key.ts';
+import { blackholeRule, type ContractHarness, type ContractInstance } from './contract.ts';
 import { testDeps } from './gobgp-harness.ts';
 import { SPEAKER_AS, UPSTREAM_AS, UPSTREAM_SESSIONS, startUpstream, type Upstream } from './upstream.ts';
 
@@ -86,6 +90,40 @@ export function frrHarness(hold: { bed?: FrrBed } = {}): ContractHarness {
         restartSpeaker: bed.restartSpeaker,
         stop: async () => { await adapter.stop(); await bed.destroy(); },
       };
+    },
+    extraTests: (instance) => {
+      const until = async (what: string, check: () => Promise<boolean>) => {
+        const end = Date.now() + 10_000;
+        while (!(await check())) {
+          if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+
+      test('vty session: a refused command fails the call, and the same session carries on', async () => {
+        const session = new VtySession(join(hold.bed!.config.endpoint, 'bgpd.vty'), 5000);
+        try {
+          await assert.rejects(session.run(['configure terminal', 'router bgp 65001', 'neighbor not-an-address remote-as 1']), (err: unknown) => err instanceof AdapterError && !err.retryable);
+          assert.match(await session.run(['show version']), /FRRouting/);
+          // Back in enable mode: a config batch works from the start.
+          await session.run(['configure terminal', 'ip prefix-list BW-VTY-TEST permit 192.0.2.0/24', 'no ip prefix-list BW-VTY-TEST']);
+        } finally { session.close(); }
+      });
+
+      test('a bgpd restart is survived: the first call after it reconnects and succeeds', async () => {
+        const inst = instance();
+        const rule = blackholeRule('198.18.7.77/32');
+        const key = ruleKey(rule.spec);
+        await inst.adapter.announce(rule);
+        await until(`${key} at the upstream`, async () => (await inst.observe()).has(key));
+        await inst.restartSpeaker(); // the adapter's session to the old bgpd is now closed
+        await until(`${key} gone with the old bgpd`, async () => !(await inst.observe()).has(key));
+        await inst.adapter.announce(rule); // once, no retry: a new session
+        await until(`${key} back at the upstream`, async () => (await inst.observe()).has(key));
+        assert.ok((await inst.adapter.present())?.has(key));
+        await inst.adapter.withdraw(rule);
+        await until(`${key} withdrawn`, async () => !(await inst.observe()).has(key));
+      });
     },
   };
 }
