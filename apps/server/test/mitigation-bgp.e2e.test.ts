@@ -67,14 +67,18 @@ for (const [type, startBed] of Object.entries(SPEAKER_BEDS)) {
       const communities = await bed.communities(BH);
       assert.ok(communities?.includes('65535:666'), `communities ${JSON.stringify(communities)}`);
       assert.ok(communities?.includes('65535:65281'), 'NO_EXPORT');
-      if (bed.secondPeer) await waitFor('route at the second peer', async () => (await bed.secondPeer!()).has(BH), 15_000);
+      if (bed.secondPeer) {
+        await waitFor('route at the second peer', async () => (await bed.secondPeer!()).has(BH), 15_000);
+        const second = await bed.secondPeerCommunities?.(BH);
+        if (bed.secondPeerCommunities) assert.ok(second?.includes('65535:666') && second.includes('65535:65281'), `communities at the second peer ${JSON.stringify(second)}`);
+      }
       const w = await api('DELETE', `/api/v1/mitigation/rules/${r.body.data.id}`);
       assert.equal(w.body.data.status, 'withdrawn');
       await waitFor('route gone upstream', async () => !(await seen(BH)));
       if (bed.secondPeer) await waitFor('route gone at the second peer', async () => !(await bed.secondPeer!()).has(BH));
     });
 
-    test('a FlowSpec rule reaches the upstream with its components', { skip: !['gobgp', 'exabgp', 'bird2'].includes(type) }, async () => {
+    test('a FlowSpec rule reaches the upstream peers with its components', { skip: !['gobgp', 'exabgp', 'bird2'].includes(type) }, async () => {
       const r = await api('POST', '/api/v1/mitigation/rules', {
         target_ip: VICTIM, intent_type: 'flowspec', adapter_id: adapterId, ttl: 600,
         match: { protocols: [17], source_ports: [{ from: 123, to: 123 }], packet_length: [{ from: 400, to: 1500 }] }, action: { type: 'discard' },
@@ -84,8 +88,11 @@ for (const [type, startBed] of Object.entries(SPEAKER_BEDS)) {
       assert.match(key, /proto=017/);
       assert.match(key, /sport=123/);
       assert.match(key, /len=400-1500/);
+      // The second peer decodes the same components into the same key.
+      if (bed.secondPeer) await waitFor('flow route at the second peer', async () => (await bed.secondPeer!()).has(key), 15_000);
       await api('DELETE', `/api/v1/mitigation/rules/${r.body.data.id}`);
       await waitFor('flow route gone', async () => ![...(await bed.observe())].some((k) => k.startsWith('flowspec|')));
+      if (bed.secondPeer) await waitFor('flow route gone from the second peer', async () => ![...(await bed.secondPeer!())].some((k) => k.startsWith('flowspec|')));
     });
 
     test('a rule expires on time', async () => {

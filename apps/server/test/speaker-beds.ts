@@ -1,8 +1,9 @@
 // Real BGP speakers for server-level tests and bench/mitigate: each bed starts the speaker an
-// adapter type drives, peering with an upstream BIRD 2 in namespaces of its own, and says how
-// to reach the speaker (the adapter's endpoint and config) and what the upstream sees.
+// adapter type drives, peering with an upstream BIRD 2 and a second, GoBGP, peer in namespaces
+// of their own, and says how to reach the speaker (the adapter's endpoint and config) and what
+// the upstream peers see.
 import type { AdapterType } from '@breakwater/contracts';
-import { startBird2Bed, startExabgpBed, startFrrBed, startGobgpBed } from '@breakwater/mitigation/testing';
+import { startBird2Bed, startExabgpBed, startFrrBed, startGobgpBed, type BgpBed } from '@breakwater/mitigation/testing';
 
 export interface SpeakerBed {
   type: AdapterType;
@@ -15,8 +16,10 @@ export interface SpeakerBed {
   communities(key: string): Promise<string[] | null>;
   /** The upstream BIRD's control socket (bench/mitigate watches it directly). */
   upstreamSocket: string;
-  /** A second upstream peer of another implementation, when the bed has one. */
+  /** What a second upstream peer of another implementation (GoBGP) has received, as ruleKeys. */
   secondPeer?: () => Promise<Set<string>>;
+  /** Communities of one route at the second peer (null when absent). */
+  secondPeerCommunities?: (key: string) => Promise<string[] | null>;
   /** True when the speaker reloads the rules by itself on restart (BIRD re-reads the file the adapter writes). */
   keepsRulesOnRestart: boolean;
   killSpeaker(): Promise<void>;
@@ -24,37 +27,20 @@ export interface SpeakerBed {
   destroy(): Promise<void>;
 }
 
+const fromBed = (type: AdapterType, capabilities: SpeakerBed['capabilities'], keepsRulesOnRestart: boolean, start: () => Promise<BgpBed>) => async (): Promise<SpeakerBed> => {
+  const bed = await start();
+  return {
+    type, endpoint: bed.config.endpoint, config: bed.config.options, capabilities, keepsRulesOnRestart,
+    upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
+    secondPeer: bed.upstream.second.observe, secondPeerCommunities: bed.upstream.second.communities,
+    killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
+  };
+};
+
 export const SPEAKER_BEDS: Partial<Record<AdapterType, () => Promise<SpeakerBed>>> = {
-  gobgp: async () => {
-    const bed = await startGobgpBed();
-    return {
-      type: 'gobgp', endpoint: bed.config.endpoint, config: {}, capabilities: ['blackhole', 'flowspec'],
-      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities, secondPeer: bed.observeSecondPeer,
-      keepsRulesOnRestart: false, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
-    };
-  },
-  exabgp: async () => {
-    const bed = await startExabgpBed();
-    return {
-      type: 'exabgp', endpoint: bed.config.endpoint, config: bed.config.options, capabilities: ['blackhole', 'flowspec'],
-      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
-      keepsRulesOnRestart: false, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
-    };
-  },
-  bird2: async () => {
-    const bed = await startBird2Bed();
-    return {
-      type: 'bird2', endpoint: bed.config.endpoint, config: bed.config.options, capabilities: ['blackhole', 'flowspec'],
-      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
-      keepsRulesOnRestart: true, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
-    };
-  },
-  frr: async () => {
-    const bed = await startFrrBed();
-    return {
-      type: 'frr', endpoint: bed.config.endpoint, config: bed.config.options, capabilities: ['blackhole'],
-      upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
-      keepsRulesOnRestart: false, killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,
-    };
-  },
+  gobgp: fromBed('gobgp', ['blackhole', 'flowspec'], false, startGobgpBed),
+  exabgp: fromBed('exabgp', ['blackhole', 'flowspec'], false, startExabgpBed),
+  // BIRD re-reads the file the adapter writes when it starts again.
+  bird2: fromBed('bird2', ['blackhole', 'flowspec'], true, startBird2Bed),
+  frr: fromBed('frr', ['blackhole'], false, startFrrBed),
 };

@@ -1,11 +1,21 @@
-// The one contract every MitigationAdapter runs: BGP speakers against a real upstream peer, HTTP
-// adapters against a local stand-in for their provider. What the "upstream" sees is read through
-// observe(), never through the adapter itself, so an adapter that only pretends fails here.
+// The one contract every MitigationAdapter runs: BGP speakers against real upstream peers (BIRD 2,
+// and a second peer of another implementation where the harness has one), HTTP adapters against a
+// local stand-in for their provider. What the "upstream" sees is read through observe(), never
+// through the adapter itself, so an adapter that only pretends fails here.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Capability, FlowspecAction, RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AnnouncedRule, type MitigationAdapter } from '../adapter.ts';
 import { ruleKey } from '../rule-key.ts';
+
+/** An upstream peer (the upstream itself or a second one), read back as ruleKeys. */
+export interface PeerObserver {
+  /** How failures name it ("the second (GoBGP) peer"). */
+  name: string;
+  observe(): Promise<Set<string>>;
+  communities?(key: string): Promise<string[] | null>;
+  flowAction?(key: string): Promise<FlowspecAction | null>;
+}
 
 export interface ContractInstance {
   /** The adapter under test, already start()ed against the live speaker or provider. */
@@ -16,6 +26,8 @@ export interface ContractInstance {
   communities?(key: string): Promise<string[] | null>;
   /** The action the upstream sees on a FlowSpec route; omit when it cannot tell. */
   flowAction?(key: string): Promise<FlowspecAction | null>;
+  /** A second upstream peer of another implementation: announcements and withdrawals must reach it too. */
+  secondPeer?: PeerObserver;
   /** A new, not yet started adapter with the working config changed by `over` (for bad options, dead endpoints). */
   makeAdapter(over: Partial<AdapterConfig>): MitigationAdapter;
   /** An endpoint nothing answers on. */
@@ -114,6 +126,31 @@ export function describeAdapterContract(h: ContractHarness): void {
     let inst: ContractInstance;
     const seen = (key: string) => until(`${key} at the upstream`, settle, async () => (await inst.observe()).has(key));
     const gone = (key: string) => until(`${key} gone from the upstream`, settle, async () => !(await inst.observe()).has(key));
+    // Every upstream peer: the upstream itself and the second peer when there is one.
+    const peers = (): PeerObserver[] => [
+      { name: 'the upstream', observe: () => inst.observe(), communities: inst.communities?.bind(inst), flowAction: inst.flowAction?.bind(inst) },
+      ...(inst.secondPeer ? [inst.secondPeer] : []),
+    ];
+    const seenByAll = async (key: string) => {
+      await Promise.all(peers().map((p) => until(`${key} at ${p.name}`, settle, async () => (await p.observe()).has(key))));
+    };
+    const goneFromAll = async (key: string) => {
+      await Promise.all(peers().map((p) => until(`${key} gone from ${p.name}`, settle, async () => !(await p.observe()).has(key))));
+    };
+    const assertCommunities = async (key: string) => {
+      for (const p of peers()) {
+        if (!p.communities) continue;
+        const cs = await p.communities(key);
+        assert.ok(cs, `${p.name} shows communities`);
+        assert.ok(cs.includes('65535:666'), `BLACKHOLE community at ${p.name} in ${cs.join(' ')}`);
+        assert.ok(cs.includes('65535:65281'), `NO_EXPORT community at ${p.name} in ${cs.join(' ')}`);
+      }
+    };
+    const assertFlowAction = async (rule: AnnouncedRule) => {
+      for (const p of peers()) {
+        if (p.flowAction) assert.deepEqual(await p.flowAction(ruleKey(rule.spec)), rule.spec.kind === 'flowspec' ? rule.spec.action : null, `the action at ${p.name}`);
+      }
+    };
 
     before(async () => { inst = await h.start(); });
     after(async () => { await inst?.stop(); });
@@ -151,21 +188,16 @@ export function describeAdapterContract(h: ContractHarness): void {
     });
 
     if (can('blackhole')) {
-      test('blackhole: announce reaches the upstream with its communities; withdraw removes it', async () => {
+      test('blackhole: announce reaches every upstream peer with its communities; withdraw removes it', async () => {
         const rule = blackholeRule();
         const key = ruleKey(rule.spec);
         await inst.adapter.announce(rule);
-        await seen(key);
-        if (inst.communities) {
-          const cs = await inst.communities(key);
-          assert.ok(cs, 'the upstream shows communities');
-          assert.ok(cs.includes('65535:666'), `BLACKHOLE community in ${cs.join(' ')}`);
-          assert.ok(cs.includes('65535:65281'), `NO_EXPORT community in ${cs.join(' ')}`);
-        }
+        await seenByAll(key);
+        await assertCommunities(key);
         const present = await inst.adapter.present();
         if (present !== null) assert.ok(present.has(key), `present() ${[...present].join(' ')} has ${key}`);
         await inst.adapter.withdraw(rule);
-        await gone(key);
+        await goneFromAll(key);
         const after = await inst.adapter.present();
         if (after !== null) assert.ok(!after.has(key), 'present() forgets the withdrawn rule');
       });
@@ -175,9 +207,9 @@ export function describeAdapterContract(h: ContractHarness): void {
         const key = ruleKey(rule.spec);
         await inst.adapter.announce(rule);
         await inst.adapter.announce(rule);
-        await seen(key);
+        await seenByAll(key);
         await inst.adapter.withdraw(rule);
-        await gone(key);
+        await goneFromAll(key);
       });
 
       test('blackhole: withdrawing what is absent succeeds', async () => {
@@ -190,24 +222,24 @@ export function describeAdapterContract(h: ContractHarness): void {
           const rule = blackholeRule('2001:db8:7::1/128');
           const key = ruleKey(rule.spec);
           await inst.adapter.announce(rule);
-          await seen(key);
+          await seenByAll(key);
           await inst.adapter.withdraw(rule);
-          await gone(key);
+          await goneFromAll(key);
         });
       }
     }
 
     if (can('flowspec')) {
-      test('flowspec: every component reaches the upstream; withdraw removes it', async () => {
+      test('flowspec: every component and the action reach every upstream peer; withdraw removes it', async () => {
         const rule = richFlowRule();
         const key = ruleKey(rule.spec);
         await inst.adapter.announce(rule);
-        await seen(key);
-        if (inst.flowAction) assert.deepEqual(await inst.flowAction(key), rule.spec.kind === 'flowspec' ? rule.spec.action : null);
+        await seenByAll(key);
+        await assertFlowAction(rule);
         const present = await inst.adapter.present();
         if (present !== null) assert.ok(present.has(key), `present() ${[...present].join(' ')} has ${key}`);
         await inst.adapter.withdraw(rule);
-        await gone(key);
+        await goneFromAll(key);
       });
 
       test('flowspec: tcp flags with a rate limit; announcing twice is idempotent', async () => {
@@ -215,10 +247,10 @@ export function describeAdapterContract(h: ContractHarness): void {
         const key = ruleKey(rule.spec);
         await inst.adapter.announce(rule);
         await inst.adapter.announce(rule);
-        await seen(key);
-        if (inst.flowAction) assert.deepEqual(await inst.flowAction(key), rule.spec.kind === 'flowspec' ? rule.spec.action : null);
+        await seenByAll(key);
+        await assertFlowAction(rule);
         await inst.adapter.withdraw(rule);
-        await gone(key);
+        await goneFromAll(key);
         await inst.adapter.withdraw(rule);
       });
 
@@ -227,9 +259,9 @@ export function describeAdapterContract(h: ContractHarness): void {
           const rule = v6FlowRule();
           const key = ruleKey(rule.spec);
           await inst.adapter.announce(rule);
-          await seen(key);
+          await seenByAll(key);
           await inst.adapter.withdraw(rule);
-          await gone(key);
+          await goneFromAll(key);
         });
       }
     }
@@ -240,13 +272,13 @@ export function describeAdapterContract(h: ContractHarness): void {
       if (can('flowspec')) rules.push(tcpFlowRule());
       if (can('scrubbing')) rules.push({ id: id('scrub'), spec: { kind: 'scrubbing', prefix: '198.18.8.0/24' } });
       for (const r of rules) await inst.adapter.announce(r);
-      for (const r of rules) await seen(ruleKey(r.spec));
+      for (const r of rules) await seenByAll(ruleKey(r.spec));
       const present = await inst.adapter.present();
       if (present !== null) {
         for (const r of rules) assert.ok(present.has(ruleKey(r.spec)), `present() has ${ruleKey(r.spec)}`);
       }
       for (const r of rules) await inst.adapter.withdraw(r);
-      for (const r of rules) await gone(ruleKey(r.spec));
+      for (const r of rules) await goneFromAll(ruleKey(r.spec));
       const after = await inst.adapter.present();
       if (after !== null) for (const r of rules) assert.ok(!after.has(ruleKey(r.spec)));
     });

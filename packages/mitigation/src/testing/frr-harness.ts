@@ -1,96 +1,56 @@
 // FRR's bgpd as the speaker under test. Its config attaches the adapter's outbound route-map
-// (BREAKWATER-OUT, which adds NO_EXPORT) to the upstream neighbors, as an operator would.
+// (BREAKWATER-OUT, which adds NO_EXPORT) to every upstream neighbor, as an operator would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startBgpd, type BgpdInstance } from '@breakwater/testing';
-import { AdapterError, type AdapterConfig, type MitigationAdapter } from '../adapter.ts';
+import { AdapterError } from '../adapter.ts';
 import { createFrrAdapter } from '../adapters/frr/index.ts';
 import { VtySession } from '../adapters/frr/vty.ts';
 import { ruleKey } from '../rule-key.ts';
-import { blackholeRule, type ContractHarness, type ContractInstance } from './contract.ts';
-import { testDeps } from './gobgp-harness.ts';
-import { SPEAKER_AS, UPSTREAM_AS, UPSTREAM_SESSIONS, startUpstream, type Upstream } from './upstream.ts';
+import { blackholeRule, type ContractHarness } from './contract.ts';
+import { bgpHarness, startBgpBed, type BgpBed } from './bed.ts';
+import { SPEAKER_AS, type SpeakerSession } from './upstream.ts';
 
-export interface FrrBed {
-  upstream: Upstream;
-  speaker: BgpdInstance;
-  config: AdapterConfig;
-  killSpeaker: () => Promise<void>;
-  restartSpeaker: () => Promise<void>;
-  destroy: () => Promise<void>;
-}
+export type FrrBed = BgpBed<BgpdInstance>;
 
-export function speakerBgpdConfig(o: { routerId: string; v4: string; v6: string }): string {
+export function speakerBgpdConfig(o: { routerId: string; sessions: Pick<SpeakerSession, 'neighbor' | 'peerAs' | 'v6'>[] }): string {
+  const lines = (v6: boolean, f: (neighbor: string) => string) => o.sessions.filter((s) => s.v6 === v6).map((s) => f(s.neighbor)).join('\n');
   return `frr defaults traditional
 hostname breakwater-test
 router bgp ${SPEAKER_AS}
  bgp router-id ${o.routerId}
  no bgp ebgp-requires-policy
  no bgp network import-check
- neighbor ${o.v4} remote-as ${UPSTREAM_AS}
- neighbor ${o.v4} timers connect 1
- neighbor ${o.v6} remote-as ${UPSTREAM_AS}
- neighbor ${o.v6} timers connect 1
+${o.sessions.map((s) => ` neighbor ${s.neighbor} remote-as ${s.peerAs}\n neighbor ${s.neighbor} timers connect 1`).join('\n')}
  address-family ipv4 unicast
-  no neighbor ${o.v6} activate
-  neighbor ${o.v4} route-map BREAKWATER-OUT out
+${lines(true, (n) => `  no neighbor ${n} activate`)}
+${lines(false, (n) => `  neighbor ${n} route-map BREAKWATER-OUT out`)}
  exit-address-family
  address-family ipv6 unicast
-  neighbor ${o.v6} activate
-  neighbor ${o.v6} route-map BREAKWATER-OUT out
+${lines(true, (n) => `  neighbor ${n} activate\n  neighbor ${n} route-map BREAKWATER-OUT out`)}
  exit-address-family
 exit
 `;
 }
 
-export async function startFrrBed(): Promise<FrrBed> {
-  const upstream = await startUpstream('frr');
-  const l = upstream.link;
-  try {
-    const speaker = await startBgpd({ ns: l.speakerNs, dir: upstream.dir, name: 'speaker', config: speakerBgpdConfig({ routerId: l.speakerV4, v4: l.upstreamV4, v6: l.upstreamV6 }) });
-    await upstream.bird.waitEstablished(UPSTREAM_SESSIONS);
-    return {
-      upstream, speaker,
-      config: { endpoint: speaker.vtyDir, authToken: null, options: { local_as: SPEAKER_AS } },
-      killSpeaker: async () => { await speaker.daemon().stop('SIGKILL'); },
-      restartSpeaker: async () => { await speaker.restart(); await upstream.bird.waitEstablished(UPSTREAM_SESSIONS); },
-      destroy: async () => {
-        await speaker.stop().catch(() => undefined);
-        await upstream.destroy();
-      },
-    };
-  } catch (err) {
-    await upstream.destroy();
-    throw err;
-  }
-}
+export const startFrrBed = (): Promise<FrrBed> => startBgpBed('frr', async (up) => {
+  const speaker = await startBgpd({ ns: up.link.speakerNs, dir: up.dir, name: 'speaker', config: speakerBgpdConfig({ routerId: up.link.speakerV4, sessions: up.sessions }) });
+  return { speaker, config: { endpoint: speaker.vtyDir, authToken: null, options: { local_as: SPEAKER_AS } } };
+});
 
 export function frrHarness(hold: { bed?: FrrBed } = {}): ContractHarness {
-  return {
+  return bgpHarness({
     name: 'frr',
     capabilities: ['blackhole'],
-    start: async (): Promise<ContractInstance> => {
-      const bed = await startFrrBed();
-      hold.bed = bed;
-      const make = (over: Partial<AdapterConfig>): MitigationAdapter => createFrrAdapter({ ...bed.config, ...over }, testDeps());
-      const adapter = make({});
-      await adapter.start();
-      return {
-        adapter, makeAdapter: make,
-        observe: bed.upstream.observe,
-        communities: bed.upstream.communities,
-        deadEndpoint: join(bed.upstream.dir, 'no-bgpd-here'),
-        badOptions: [
-          { options: {}, key: 'options.local_as' },
-          { options: { local_as: 0 }, key: 'options.local_as' },
-          { options: { local_as: 65001, name_prefix: 'X; no router bgp' }, key: 'options.name_prefix' },
-        ],
-        killSpeaker: bed.killSpeaker,
-        restartSpeaker: bed.restartSpeaker,
-        stop: async () => { await adapter.stop(); await bed.destroy(); },
-      };
-    },
+    startBed: startFrrBed,
+    createAdapter: createFrrAdapter,
+    deadEndpoint: (dir) => join(dir, 'no-bgpd-here'),
+    badOptions: [
+      { options: {}, key: 'options.local_as' },
+      { options: { local_as: 0 }, key: 'options.local_as' },
+      { options: { local_as: 65001, name_prefix: 'X; no router bgp' }, key: 'options.name_prefix' },
+    ],
     extraTests: (instance) => {
       const until = async (what: string, check: () => Promise<boolean>) => {
         const end = Date.now() + 10_000;
@@ -125,5 +85,5 @@ export function frrHarness(hold: { bed?: FrrBed } = {}): ContractHarness {
         await until(`${key} withdrawn`, async () => !(await inst.observe()).has(key));
       });
     },
-  };
+  }, hold);
 }

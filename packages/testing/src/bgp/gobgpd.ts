@@ -12,7 +12,7 @@ export interface GobgpNeighbor {
   passive?: boolean;
 }
 
-/** listenPort -1 makes gobgpd only connect out (a second peer sharing a namespace with BIRD). */
+/** listenPort -1 makes gobgpd only connect out (for a namespace where another daemon owns port 179). */
 export function gobgpdConfig(o: { as: number; routerId: string; listenAddresses: string[]; neighbors: GobgpNeighbor[]; listenPort?: number }): string {
   const nb = o.neighbors.map((n) => `
 [[neighbors]]
