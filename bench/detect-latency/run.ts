@@ -67,6 +67,7 @@ async function latency(n: TestNet, stack: Stack, dir: string): Promise<void> {
     for (let i = 0; i < FLOODS; i++) {
       const lastId = Number((db.prepare('SELECT coalesce(max(id), 0) AS m FROM incidents').get() as { m: number }).m);
       const bansBefore = fastnetmonBans(dir).length;
+      const rx0 = victimCounter(n, 'rx_packets');
       const t0 = Date.now();
       // a flood bounded in time: ~2 s at the test bed's full rate
       const flood = spawn('ip', ['netns', 'exec', n.attacker, 'timeout', '-s', 'INT', '2', 'hping3', '--udp', '-p', '7777', '-d', '64', '--flood', '-q', n.victimIp], { stdio: 'ignore' });
@@ -75,6 +76,9 @@ async function latency(n: TestNet, stack: Stack, dir: string): Promise<void> {
         return row ? [Number(row.id), Number(row.updated_at)] as const : undefined;
       }, 15_000, 2);
       await new Promise((r) => flood.once('exit', r));
+      // The flood's rate decides how soon a 1 s window crosses the threshold: print it (on a
+      // shared machine hping3 reaches well below the ~400 kpps it does alone).
+      const kpps = (victimCounter(n, 'rx_packets') - rx0) / (Date.now() - t0);
       const ban = fnm ? await waitFor(`flood ${i}: FastNetMon ban`, () => (fastnetmonBans(dir).length > bansBefore ? fastnetmonBans(dir).at(-1) : undefined), 15_000, 20).catch(() => null) : null;
       // The first packet as the kernel stamped it, from the capture the agent uploads after the resolve
       // (t0, taken before spawning the flooder, would also count hping3's own start-up).
@@ -82,7 +86,7 @@ async function latency(n: TestNet, stack: Stack, dir: string): Promise<void> {
       const first = (await firstFloodPacket(pcapPath)) ?? t0;
       ours.push(Math.round(stored - first));
       theirs.push(ban === null ? null : Math.round(ban - first));
-      console.log(`flood ${String(i + 1).padStart(2)}: breakwater ${ours.at(-1)} ms, fastnetmon ${theirs.at(-1) ?? (fnm ? 'no ban' : 'not run')}${theirs.at(-1) === null ? '' : ' ms'} (first packet ${Math.round(first - t0)} ms after the flooder was started)`);
+      console.log(`flood ${String(i + 1).padStart(2)}: breakwater ${ours.at(-1)} ms, fastnetmon ${theirs.at(-1) ?? (fnm ? 'no ban' : 'not run')}${theirs.at(-1) === null ? '' : ' ms'} (first packet ${Math.round(first - t0)} ms after the flooder was started; flood ~${kpps.toFixed(0)} kpps)`);
       // both must be calm again: our incident resolved, FastNetMon's ban expired (ban_time 20 s)
       await waitFor('incident resolved', () => (db.prepare("SELECT count(*) AS c FROM incidents WHERE status = 'active'").get() as { c: number }).c === 0, 30_000, 100);
       if (fnm && i < FLOODS - 1) await new Promise((r) => setTimeout(r, 21_000));

@@ -1,5 +1,6 @@
 // Commands arrive on the push stream: with the config poll an hour away and no incident to
-// trigger one, a command queued through the fleet API is applied within about a second.
+// trigger one, a command queued through the fleet API is applied within about a second —
+// also after the server was restarted (the agent reconnects by itself).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +31,16 @@ test('a queued command reaches the agent over the push stream and is applied wit
           await waitFor('the agent says it came by push', () => new RegExp(`command ${id} applied \\(push\\)`).test(stack.agentLog()), 3000, 10);
           await waitFor('acknowledged', () => stack.get(`/api/agents/${stack.nodeUuid}/commands`).find((c: { command_id: string }) => c.command_id === queued.command_id)?.status === 'applied', 5000, 100);
         }
+        // The server goes away and comes back: the agent reconnects by itself and push works again.
+        await stack.stopServer();
+        await waitFor('the agent notices', () => /command stream closed/.test(stack.agentLog()), 10_000, 50);
+        await stack.startServer();
+        await waitFor('stream reconnected', () => /command stream connected again/.test(stack.agentLog()), 30_000, 100);
+        const t0 = Date.now();
+        const again = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'block_source', params: { address: '198.51.100.25', ttl: 600 } });
+        await waitFor('applied after the reconnect', () => nft('list', 'set', 'inet', 'breakwater', 'block4').includes('198.51.100.25'), 3000, 10);
+        assert.ok(Date.now() - t0 < 1500, `applied ${Date.now() - t0} ms after it was queued`);
+        await waitFor('by push', () => new RegExp(`command ${again.command_id.replace('cmd_', '')} applied \\(push\\)`).test(stack.agentLog()), 3000, 10);
         assert.doesNotMatch(stack.agentLog(), /applied \(poll\)/, 'nothing came through the config poll');
       } finally {
         await stack.stopAll();

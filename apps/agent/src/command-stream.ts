@@ -106,6 +106,7 @@ export class CommandStream {
         this.#connected = true;
         this.#failures = 0;
         this.connects++;
+        if (this.connects > 1) this.#d.log('command stream connected again');
         this.#heard();
       } else if (msg.type === 'command' && msg.command && msg.command.id !== undefined) {
         this.#d.onCommand(msg.command);

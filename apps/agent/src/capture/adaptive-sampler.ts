@@ -26,7 +26,7 @@ interface TickCount {
   taken: number;
 }
 
-/** Weight of the newest tick in the rate and cost averages. */
+/** Weight of the newest tick in the packet-rate average. */
 const ALPHA = 0.3;
 /** Decode cost is timed on one sampled decode in this many. */
 export const COST_PROBE_EVERY = 64;
@@ -43,9 +43,10 @@ export class AdaptiveSampler {
   #cur: TickCount = { seen: 0, taken: 0 };
   /** Closed ticks' counts until the tick loop asks for them (ticks close on the capture's clock). */
   readonly #done = new Map<number, TickCount>();
-  /** Packets per second seen (EWMA) and ms per decode (EWMA; NaN until measured). */
+  /** Packets per second seen (EWMA), and the last probes' ms per decode. */
   #pps = 0;
-  #costMs = Number.NaN;
+  readonly #costs = new Float64Array(16);
+  #costCount = 0;
   #probe = 0;
   #load = 0;
   #lastBump = Number.NEGATIVE_INFINITY;
@@ -103,7 +104,15 @@ export class AdaptiveSampler {
 
   /** A timed decode's cost. */
   cost(ms: number): void {
-    this.#costMs = Number.isNaN(this.#costMs) ? ms : this.#costMs + ALPHA * (ms - this.#costMs);
+    this.#costs[this.#costCount++ % this.#costs.length] = ms;
+  }
+
+  /** The median of the recent probes: one decode caught by a GC pause must not double N. */
+  #medianCost(): number {
+    const n = Math.min(this.#costCount, this.#costs.length);
+    if (n === 0) return Number.NaN;
+    const sorted = this.#costs.slice(0, n).sort();
+    return sorted[n >> 1]!;
   }
 
   /** The event loop's utilisation over the last tick (0..1). */
@@ -134,7 +143,8 @@ export class AdaptiveSampler {
   }
 
   #choose(): number {
-    const needed = Number.isNaN(this.#costMs) ? 1 : Math.ceil((this.#pps * this.#costMs) / (1000 * this.#budget));
+    const cost = this.#medianCost();
+    const needed = Number.isNaN(cost) ? 1 : Math.ceil((this.#pps * cost) / (1000 * this.#budget));
     // Falling behind: halve the decode work, whatever the estimates say — but give each halving
     // time to show before halving again, or N would race to its maximum while the backlog drains.
     const busy = this.#load > this.#maxLoad;
