@@ -2,32 +2,21 @@
 // exports that file's static protocols to both upstream peers.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { startBird, type BirdInstance } from '@breakwater/testing';
+import { birdBgpConfig, startBird, type BirdInstance } from '@breakwater/testing';
 import { createBird2Adapter } from '../adapters/bird2/index.ts';
 import type { ContractHarness } from './contract.ts';
 import { bgpHarness, startBgpBed, type BgpBed } from './bed.ts';
-import { SPEAKER_AS } from './upstream.ts';
+import { SPEAKER_AS, type SpeakerSession } from './upstream.ts';
 
 export type Bird2Bed = BgpBed<BirdInstance>;
 
-export function speakerBirdConfig(o: { routerId: string; includePath: string; peers: { name: string; local: string; neighbor: string; peerAs: number; v6: boolean }[] }): string {
-  const peers = o.peers.map((p) => {
-    const [uni, flow, tab] = p.v6 ? ['ipv6', 'flow6', 'flowtab6'] : ['ipv4', 'flow4', 'flowtab4'];
-    return `protocol bgp ${p.name} {
-  local ${p.local} as ${SPEAKER_AS};
-  neighbor ${p.neighbor} as ${p.peerAs};
-  connect delay time 1; connect retry time 1; error wait time 1, 5;
-  ${uni} { import none; export where proto ~ "breakwater_*"; };
-  ${flow} { table ${tab}; import none; export where proto ~ "breakwater_*"; };
-}`;
-  }).join('\n');
-  return `router id ${o.routerId};
-protocol device {}
-ipv4 table master4; ipv6 table master6;
-flow4 table flowtab4; flow6 table flowtab6;
-include "${o.includePath}";
-${peers}
-`;
+/** The speaker's bird.conf: the adapter's file included, its static protocols exported to every peer. */
+export function speakerBirdConfig(o: { routerId: string; includePath: string; peers: Pick<SpeakerSession, 'name' | 'local' | 'neighbor' | 'peerAs' | 'v6'>[] }): string {
+  return birdBgpConfig({
+    routerId: o.routerId, localAs: SPEAKER_AS, include: o.includePath,
+    peers: o.peers.map((p) => ({ name: p.name, localAddress: p.local, neighbor: p.neighbor, neighborAs: p.peerAs, v6: p.v6 })),
+    importFilter: 'none', exportFilter: 'where proto ~ "breakwater_*"',
+  });
 }
 
 export const startBird2Bed = (): Promise<Bird2Bed> => startBgpBed('bird2', async (up) => {

@@ -3,7 +3,7 @@
 // reachable from the root namespace, so birdc needs no `ip netns exec`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, type Daemon } from './daemon.ts';
+import { startRestartable, type RestartableDaemon } from './daemon.ts';
 import { run, runOk } from './exec.ts';
 import { waitFor } from '../wait.ts';
 
@@ -17,58 +17,54 @@ export interface BirdPeer {
   v6: boolean;
 }
 
-/** An upstream that imports everything it is sent and exports nothing. */
-export function upstreamBirdConfig(o: { routerId: string; localAs: number; peers: BirdPeer[] }): string {
+/**
+ * A BIRD with one BGP protocol per peer (ipv4 + flow4 or ipv6 + flow6 channels), each channel
+ * with the given import and export filters (BIRD syntax: "all", "none", "where …"); `include`
+ * names a file of further protocols read in before them.
+ */
+export function birdBgpConfig(o: { routerId: string; localAs: number; peers: BirdPeer[]; importFilter: string; exportFilter: string; include?: string }): string {
   const peers = o.peers.map((p) => {
     const [uni, flow, tab] = p.v6 ? ['ipv6', 'flow6', 'flowtab6'] : ['ipv4', 'flow4', 'flowtab4'];
     return `protocol bgp ${p.name} {
   local ${p.localAddress} as ${o.localAs};
   neighbor ${p.neighbor} as ${p.neighborAs};
   connect delay time 1; connect retry time 1; error wait time 1, 5;
-  ${uni} { import all; export none; };
-  ${flow} { table ${tab}; import all; export none; };
+  ${uni} { import ${o.importFilter}; export ${o.exportFilter}; };
+  ${flow} { table ${tab}; import ${o.importFilter}; export ${o.exportFilter}; };
 }`;
   }).join('\n');
   return `router id ${o.routerId};
 protocol device {}
 ipv4 table master4; ipv6 table master6;
 flow4 table flowtab4; flow6 table flowtab6;
-${peers}
+${o.include !== undefined ? `include "${o.include}";\n` : ''}${peers}
 `;
 }
 
-export interface BirdInstance {
+/** An upstream that imports everything it is sent and exports nothing. */
+export function upstreamBirdConfig(o: { routerId: string; localAs: number; peers: BirdPeer[] }): string {
+  return birdBgpConfig({ ...o, importFilter: 'all', exportFilter: 'none' });
+}
+
+/** restart() kills BIRD and starts it again with the same config and socket. */
+export interface BirdInstance extends RestartableDaemon {
   socket: string;
   configPath: string;
   birdc(args: string[]): Promise<string>;
   /** Names of protocols in state Established. */
   established(): Promise<Set<string>>;
   waitEstablished(names: string[], timeoutMs?: number): Promise<void>;
-  daemon(): Daemon;
-  stop(): Promise<void>;
-  /** Kill and start again with the same config and socket. */
-  restart(): Promise<void>;
 }
 
 export async function startBird(o: { ns: string; dir: string; name: string; config: string }): Promise<BirdInstance> {
   const configPath = join(o.dir, `${o.name}.conf`);
   const socket = join(o.dir, `${o.name}.ctl`);
   writeFileSync(configPath, o.config);
-  let d: Daemon;
-  const launch = async () => {
-    d = startDaemon(`bird ${o.name}`, o.ns, 'bird', ['-f', '-c', configPath, '-s', socket, '-P', join(o.dir, `${o.name}.pid`)]);
-    try {
-      await waitFor(`bird ${o.name} to answer on ${socket}`, async () => {
-        if (d.exited()) throw new Error(`bird exited: ${d.output()}`);
-        return (await run('birdc', ['-s', socket, 'show', 'status'], { timeoutMs: 2000 })).code === 0;
-      }, 10_000, 50);
-    } catch (err) {
-      // Never leave a half-started daemon behind a failed start.
-      await d.stop('SIGKILL');
-      throw err;
-    }
-  };
-  await launch();
+  const d = await startRestartable({
+    name: `bird ${o.name}`, ns: o.ns, cmd: 'bird', args: ['-f', '-c', configPath, '-s', socket, '-P', join(o.dir, `${o.name}.pid`)],
+    readyWhat: `to answer on ${socket}`,
+    ready: async () => (await run('birdc', ['-s', socket, 'show', 'status'], { timeoutMs: 2000 })).code === 0,
+  });
   const birdc = (args: string[]) => runOk('birdc', ['-s', socket, ...args], { timeoutMs: 5000 });
   const established = async () => {
     const out = await birdc(['show', 'protocols']);
@@ -87,8 +83,6 @@ export async function startBird(o: { ns: string; dir: string; name: string; conf
         return names.every((n) => up.has(n));
       }, timeoutMs, 100);
     },
-    daemon: () => d,
-    stop: async () => { await d.stop(); },
-    restart: async () => { await d.stop('SIGKILL'); await launch(); },
+    ...d,
   };
 }

@@ -1,6 +1,7 @@
 // A daemon started in a namespace and stopped for certain: SIGTERM, then SIGKILL at a deadline.
 // Its output is kept (capped) so a failed start can say why.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from '../wait.ts';
 
 export interface Daemon {
   readonly name: string;
@@ -32,5 +33,50 @@ export function startDaemon(name: string, ns: string | null, cmd: string, args: 
       await closed;
       clearTimeout(timer);
     },
+  };
+}
+
+/** A daemon that is ready once start resolves, and can be killed and started again as it was. */
+export interface RestartableDaemon {
+  /** The daemon now running (a new one after each restart). */
+  daemon(): Daemon;
+  stop(): Promise<void>;
+  /** Kill and start again with the same command, waiting until it is ready. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Starts `cmd` in `ns` and waits until `ready()` says so (or the daemon exits, or `timeoutMs`
+ * passes: then it is killed, never left half-started). `beforeStart` runs before every start
+ * (to remove what a killed daemon left behind).
+ */
+export async function startRestartable(o: {
+  name: string; ns: string; cmd: string; args: string[]; env?: Record<string, string>;
+  /** What readiness is, for the timeout message ("API on /tmp/x.sock"). */
+  readyWhat: string;
+  ready: () => Promise<boolean> | boolean;
+  beforeStart?: () => void;
+  timeoutMs?: number;
+}): Promise<RestartableDaemon> {
+  let d: Daemon;
+  const launch = async () => {
+    o.beforeStart?.();
+    const started = startDaemon(o.name, o.ns, o.cmd, o.args, o.env);
+    d = started;
+    try {
+      await waitFor(`${o.name} ${o.readyWhat}`, async () => {
+        if (started.exited()) throw new Error(`${o.name} exited: ${started.output()}`);
+        return o.ready();
+      }, o.timeoutMs ?? 10_000, 50);
+    } catch (err) {
+      await started.stop('SIGKILL');
+      throw err;
+    }
+  };
+  await launch();
+  return {
+    daemon: () => d,
+    stop: async () => { await d.stop(); },
+    restart: async () => { await d.stop('SIGKILL'); await launch(); },
   };
 }

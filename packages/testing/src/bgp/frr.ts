@@ -3,17 +3,13 @@
 // root namespace and nothing touches /etc/frr or /var/run/frr.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, type Daemon } from './daemon.ts';
+import { startRestartable, type RestartableDaemon } from './daemon.ts';
 import { run, runOk } from './exec.ts';
-import { waitFor } from '../wait.ts';
 
-export interface BgpdInstance {
+export interface BgpdInstance extends RestartableDaemon {
   /** The directory holding bgpd.vty: the frr adapter's endpoint. */
   vtyDir: string;
   vtysh: (commands: string[]) => Promise<string>;
-  daemon: () => Daemon;
-  stop: () => Promise<void>;
-  restart: () => Promise<void>;
 }
 
 export async function startBgpd(o: { ns: string; dir: string; name: string; config: string }): Promise<BgpdInstance> {
@@ -22,25 +18,14 @@ export async function startBgpd(o: { ns: string; dir: string; name: string; conf
   const configPath = join(vtyDir, 'bgpd.conf');
   writeFileSync(configPath, o.config);
   const vtysh = (commands: string[]) => runOk('vtysh', ['--vty_socket', vtyDir, '-d', 'bgpd', ...commands.flatMap((c) => ['-c', c])], { timeoutMs: 5000 });
-  let d: Daemon;
-  const launch = async () => {
-    d = startDaemon(`bgpd ${o.name}`, o.ns, '/usr/lib/frr/bgpd', ['-f', configPath, '-i', join(vtyDir, 'bgpd.pid'), '--vty_socket', vtyDir, '-Z', '-S', '-P', '0', '--log', 'stdout']);
-    try {
-      await waitFor(`bgpd ${o.name} vty in ${vtyDir}`, async () => {
-        if (d.exited()) throw new Error(`bgpd exited: ${d.output()}`);
-        return (await run('vtysh', ['--vty_socket', vtyDir, '-d', 'bgpd', '-c', 'show version'], { timeoutMs: 2000 })).code === 0;
-      }, 10_000, 50);
-    } catch (err) {
-      // Never leave a half-started daemon behind a failed start.
-      await d.stop('SIGKILL');
-      throw err;
-    }
-  };
-  await launch();
+  const d = await startRestartable({
+    name: `bgpd ${o.name}`, ns: o.ns, cmd: '/usr/lib/frr/bgpd',
+    args: ['-f', configPath, '-i', join(vtyDir, 'bgpd.pid'), '--vty_socket', vtyDir, '-Z', '-S', '-P', '0', '--log', 'stdout'],
+    readyWhat: `vty in ${vtyDir}`,
+    ready: async () => (await run('vtysh', ['--vty_socket', vtyDir, '-d', 'bgpd', '-c', 'show version'], { timeoutMs: 2000 })).code === 0,
+  });
   return {
     vtyDir, vtysh,
-    daemon: () => d,
-    stop: async () => { await d.stop(); },
-    restart: async () => { await d.stop('SIGKILL'); await launch(); },
+    ...d,
   };
 }

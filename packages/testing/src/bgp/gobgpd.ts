@@ -2,7 +2,7 @@
 // adapter (and the `gobgp` CLI observer) reach it from the root namespace.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon, type Daemon } from './daemon.ts';
+import { startRestartable, type RestartableDaemon } from './daemon.ts';
 import { run, runOk } from './exec.ts';
 import { waitFor } from '../wait.ts';
 
@@ -34,14 +34,11 @@ ${n.families.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.con
 ${o.listenPort !== undefined ? `  port = ${o.listenPort}\n` : ''}${nb}`;
 }
 
-export interface GobgpdInstance {
+export interface GobgpdInstance extends RestartableDaemon {
   /** unix:///… target for gRPC clients and `gobgp --target`. */
   target: string;
   gobgp(args: string[]): Promise<string>;
   waitEstablished(neighbors: string[], timeoutMs?: number): Promise<void>;
-  daemon(): Daemon;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
 }
 
 export async function startGobgpd(o: { ns: string; dir: string; name: string; config: string }): Promise<GobgpdInstance> {
@@ -50,23 +47,13 @@ export async function startGobgpd(o: { ns: string; dir: string; name: string; co
   const target = `unix://${sock}`;
   writeFileSync(configPath, o.config);
   const gobgp = (args: string[]) => runOk('gobgp', ['--target', target, ...args], { timeoutMs: 5000 });
-  let d: Daemon;
-  const launch = async () => {
+  const d = await startRestartable({
+    name: `gobgpd ${o.name}`, ns: o.ns, cmd: 'gobgpd', args: ['-f', configPath, '-t', 'toml', '-p', '--api-hosts', target, '--pprof-disable', '-l', 'warn'],
     // A killed gobgpd leaves its socket behind and would refuse to bind it again.
-    rmSync(sock, { force: true });
-    d = startDaemon(`gobgpd ${o.name}`, o.ns, 'gobgpd', ['-f', configPath, '-t', 'toml', '-p', '--api-hosts', target, '--pprof-disable', '-l', 'warn']);
-    try {
-      await waitFor(`gobgpd ${o.name} API on ${sock}`, async () => {
-        if (d.exited()) throw new Error(`gobgpd exited: ${d.output()}`);
-        return (await run('gobgp', ['--target', target, 'global'], { timeoutMs: 2000 })).code === 0;
-      }, 10_000, 50);
-    } catch (err) {
-      // Never leave a half-started daemon behind a failed start.
-      await d.stop('SIGKILL');
-      throw err;
-    }
-  };
-  await launch();
+    beforeStart: () => rmSync(sock, { force: true }),
+    readyWhat: `API on ${sock}`,
+    ready: async () => (await run('gobgp', ['--target', target, 'global'], { timeoutMs: 2000 })).code === 0,
+  });
   return {
     target, gobgp,
     waitEstablished: async (neighbors, timeoutMs = 20_000) => {
@@ -76,8 +63,6 @@ export async function startGobgpd(o: { ns: string; dir: string; name: string; co
         return neighbors.every((n) => up.has(n));
       }, timeoutMs, 100);
     },
-    daemon: () => d,
-    stop: async () => { await d.stop(); },
-    restart: async () => { await d.stop('SIGKILL'); await launch(); },
+    ...d,
   };
 }
