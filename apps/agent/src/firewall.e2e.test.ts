@@ -31,6 +31,13 @@ test('a block_source command drops the flood (nftables counter) and is removed w
         await new Promise((r) => flood.once('exit', r));
         await waitFor('incident resolved', () => stack.get(`/api/v1/incidents/${incident.uuid}`).data.status === 'resolved', 30_000, 250);
         await waitFor('block removed on resolve', () => !nft('list', 'set', 'inet', 'breakwater', 'block4').includes(n.attackerIp), 15_000, 200);
+        // A rule taken back by hand before its TTL: the revoke command removes it at once.
+        const again = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'block_source', params: { address: n.attackerIp, ttl: 3600 } });
+        await waitFor('second block applied', () => nft('list', 'set', 'inet', 'breakwater', 'block4').includes(n.attackerIp), 15_000, 200);
+        const revoke = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'revoke', params: { command_id: Number(again.command_id.slice(4)) } });
+        assert.equal(revoke.status, 'queued');
+        await waitFor('block removed by revoke', () => !nft('list', 'set', 'inet', 'breakwater', 'block4').includes(n.attackerIp), 15_000, 200);
+        await waitFor('revoke acknowledged', () => stack.get(`/api/agents/${stack.nodeUuid}/commands`)[0]?.status === 'applied', 15_000, 200);
         // bad input is refused at the API, naming the field
         const bad = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'block_source', params: { address: '10.0.0.1; flush ruleset' } });
         assert.equal(bad.ok, false);

@@ -75,6 +75,13 @@ for (const backend of BACKENDS) {
       assert.ok(rules.some((r) => r.spec.type === 'block_source' && r.spec.params.address === '192.0.2.7'));
       const cmds = await t.request('GET', `/api/agents/${v.uuid}/commands`);
       assert.ok(cmds.body.some((c: any) => c.type === 'block_source' && c.params.incident === uuid), 'the node got the command, tied to the incident');
+      // Withdrawn by hand, a firewall rule is taken back on the node by a revoke command.
+      const block = rules.find((r) => r.spec.type === 'block_source')!;
+      const w = await t.request('DELETE', `/api/v1/mitigation/rules/${block.id}`);
+      assert.equal(w.body.data.status, 'withdrawn');
+      const after = await t.request('GET', `/api/agents/${v.uuid}/commands`);
+      const applied = after.body.find((c: any) => c.type === 'block_source');
+      assert.ok(after.body.some((c: any) => c.type === 'revoke' && `cmd_${c.params.command_id}` === applied.command_id), 'revoke sent for that command');
       assert.equal(hook.observe().size, 0, 'nothing upstream yet');
 
       // The incident grows past tier2: a FlowSpec rule for the vector, once, however many updates come.

@@ -14,6 +14,8 @@ export const COMMAND_PARAMS = {
   drop_protocol: P({ protocol: Type.Enum(['udp', 'icmp', 'icmpv6', 'gre', 'esp', 'sctp']) }),
   rate_limit: P({ protocol: Type.Enum(['tcp', 'udp', 'icmp']), port: Type.Integer({ minimum: 0, maximum: 65535 }), pps: Type.Integer({ minimum: 1, maximum: 100_000_000 }) }),
   syn_protection: P({ pps: Type.Integer({ minimum: 1, maximum: 100_000_000 }) }),
+  /** Takes back a rule an earlier command applied (a mitigation rule withdrawn by hand). */
+  revoke: Type.Object({ command_id: Type.Integer({ minimum: 1, description: 'The number of the command whose rule is removed' }) }, { additionalProperties: false }),
   exec: Type.Object({ argv: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 64 }), timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, default: 30 })) }, { additionalProperties: false }),
 } as const;
 export type CommandType = keyof typeof COMMAND_PARAMS;

@@ -104,6 +104,11 @@ export class CommandRunner {
       const r = await execArgv(p.argv, p.timeout ?? 30);
       return r.code === 0 ? { status: 'applied', error: null } : { status: 'failed', error: `exit ${r.code}: ${r.output.slice(-500)}` };
     }
+    if (type === 'revoke') {
+      // Absent already (TTL ended, incident resolved, agent restarted): what revoke wants.
+      await this.#take((params as { command_id: number }).command_id, `revoked by command ${id}`);
+      return { status: 'applied', error: null };
+    }
     if (!this.#d.executor) return { status: 'failed', error: 'no firewall on this agent (nftables unavailable)' };
     try {
       const rule = await this.#d.executor.apply(id, type, params as never);

@@ -21,6 +21,7 @@ export function describeCommand(type: CommandType, params: Record<string, unknow
     case 'drop_protocol': return `drop ${String(p.protocol)} for ${ttl}s`;
     case 'rate_limit': return `rate-limit ${String(p.protocol)}${p.port ? ` port ${String(p.port)}` : ''} to ${String(p.pps)} pps for ${ttl}s`;
     case 'syn_protection': return `limit SYN to ${String(p.pps)} pps for ${ttl}s`;
+    case 'revoke': return `remove the rule of command ${String(p.command_id)}`;
     case 'exec': return `exec ${(params.argv as string[]).join(' ')}`;
   }
 }

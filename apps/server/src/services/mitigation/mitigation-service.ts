@@ -216,7 +216,12 @@ export class MitigationService {
     const now = clock.now();
     const done = { status: final, withdrawn_at: now, withdrawn_by: by, withdraw_reason: reason, updated_at: now, error: null };
     if (rule.status === 'dry_run' || rule.status === 'refused' || rule.adapter_id === null) {
-      // Nothing on a speaker (firewall rules are removed by the agent at their TTL or the incident's end).
+      // Nothing on a speaker. The agent removes firewall rules itself at their TTL or when their
+      // incident resolves; taken back earlier by someone, the node is told to remove the rule.
+      if (rule.intent_type === 'firewall' && rule.status === 'active' && rule.command_id !== null && by !== 'system' && rule.node_id !== null) {
+        const node = await db.selectFrom('nodes').selectAll().where('id', '=', rule.node_id).executeTakeFirst();
+        if (node) await this.#d.commands.queue(node, 'revoke', { command_id: rule.command_id }, by);
+      }
       const from = rule.status === 'refused' ? ['refused'] : ['dry_run', 'active', 'pending', 'failed'];
       const patch = rule.status === 'refused' ? { withdrawn_at: now, withdrawn_by: by, withdraw_reason: reason, updated_at: now, status: 'refused' } : done;
       if (await repo.transitionRule(db, rule.id, from, patch)) this.#publish({ ...rule, ...patch }, final === 'expired' ? 'mitigation.expired' : 'mitigation.withdrawn');
