@@ -70,6 +70,24 @@ for (const backend of BACKENDS) {
       assert.equal(body.data.sha256, sha(ng));
     });
 
+    test('a retried upload of the same file (reply lost) gets the stored capture back, not a second copy', async () => {
+      const data = makePcap(7, 90);
+      const send = async () => {
+        const res = await fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, { method: 'POST', headers: hdr(), body: form([['pcap', { data, filename: 'part-1.pcap' }]]) });
+        assert.equal(res.status, 200);
+        return ((await res.json()) as any).data;
+      };
+      const filesBefore = pcapFiles().length;
+      const first = await send();
+      const again = await send();
+      assert.equal(again.uuid, first.uuid);
+      assert.equal(pcapFiles().length, filesBefore + 1);
+      // Another part of the same attack (different content) is its own capture.
+      const other = await fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, { method: 'POST', headers: hdr(), body: form([['pcap', { data: makePcap(8, 90), filename: 'part-2.pcap' }]]) });
+      assert.notEqual(((await other.json()) as any).data.uuid, first.uuid);
+      assert.equal(pcapFiles().length, filesBefore + 2);
+    });
+
     test('field shape: raw 2 MiB-style chunks, out of order, assembled once', async () => {
       const data = makePcap(300); // ~23 KB, sent in 3 chunks
       const size = Math.ceil(data.length / 3);

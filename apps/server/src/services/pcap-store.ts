@@ -77,6 +77,13 @@ export class PcapStore {
       await this.discard(tmp);
       throw badRequest('file: not a pcap or pcapng capture (unknown magic number)', 'invalid_pcap');
     }
+    // An agent whose upload succeeded but whose reply was lost sends the same file again:
+    // it gets the stored capture back instead of a second copy.
+    const same = await pcaps.findSamePcap(db, node.id, incidentId, sha256);
+    if (same) {
+      await this.discard(tmp);
+      return { id: same.id, uuid: same.uuid, filename: same.filename, format: same.format, size_bytes: same.size_bytes, sha256 };
+    }
     const uuid = randomUUID();
     const dir = this.#confined('pcaps', node.workspace_id);
     await mkdir(dir, { recursive: true, mode: 0o700 });

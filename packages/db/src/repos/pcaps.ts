@@ -9,6 +9,13 @@ export async function insertPcap(db: Db, row: Omit<PcapRow, 'id' | 'packet_count
   return Number(r.id);
 }
 
+/** The capture this node already sent with this content for this incident (a retried upload). */
+export async function findSamePcap(db: Db, nodeId: number, incidentId: number | null, sha256: string): Promise<PcapRow | undefined> {
+  let q = db.selectFrom('pcaps').selectAll().where('node_id', '=', nodeId).where('sha256', '=', sha256);
+  q = incidentId === null ? q.where('incident_id', 'is', null) : q.where('incident_id', '=', incidentId);
+  return (await q.limit(1).executeTakeFirst()) as PcapRow | undefined;
+}
+
 export async function listPcaps(db: Db, workspaceId: string, limit: number, offset: number) {
   const rows = await db
     .selectFrom('pcaps')
