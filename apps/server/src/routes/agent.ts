@@ -11,6 +11,7 @@ import { notFound } from '../errors.ts';
 import { iso, parseTime } from '../services/present.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
+import { presentPendingCommand } from './agent-stream.ts';
 const tags = ['agent'];
 const UuidParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const Accepted = Ok(Type.Object({ accepted: Type.Integer() }));
@@ -127,10 +128,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
       bps_threshold: fresh?.bps_threshold ?? null,
       baseline: { p99_pps: fresh?.baseline_p99_pps ?? null, mean_pps: fresh?.baseline_mean_pps ?? null },
       ioc_patterns: Array.isArray(settings.ioc_patterns) ? settings.ioc_patterns : [],
-      pending_commands: pending.map((c) => ({
-        id: c.id, command: c.command_text, command_type: c.command_type, command_text: c.command_text, title: c.title,
-        payload: fromJson(c.payload, {}), created_at: iso(c.created_at),
-      })),
+      pending_commands: pending.map(presentPendingCommand),
       attack_cooldown: typeof settings.attack_cooldown === 'number' ? settings.attack_cooldown : 60,
       attack_holddown: typeof settings.attack_holddown === 'number' ? settings.attack_holddown : 30,
       pcap_enabled: settings.pcap_enabled !== false,

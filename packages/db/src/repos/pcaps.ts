@@ -13,7 +13,7 @@ export async function insertPcap(db: Db, row: Omit<PcapRow, 'id' | 'packet_count
 export async function findSamePcap(db: Db, nodeId: number, incidentId: number | null, sha256: string): Promise<PcapRow | undefined> {
   let q = db.selectFrom('pcaps').selectAll().where('node_id', '=', nodeId).where('sha256', '=', sha256);
   q = incidentId === null ? q.where('incident_id', 'is', null) : q.where('incident_id', '=', incidentId);
-  return (await q.limit(1).executeTakeFirst()) as PcapRow | undefined;
+  return q.limit(1).executeTakeFirst();
 }
 
 export async function listPcaps(db: Db, workspaceId: string, limit: number, offset: number) {
