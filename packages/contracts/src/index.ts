@@ -9,3 +9,4 @@ export * from './workspace.ts';
 export * from './commands.ts';
 export * from './mitigation.ts';
 export * from './mitigation-api.ts';
+export type * from './live.ts';

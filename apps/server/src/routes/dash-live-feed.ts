@@ -5,34 +5,9 @@
 // change being stored — without waiting for the next tick.
 import { incidents, nodes } from '@breakwater/db';
 import { offlineBefore, type AppContext } from '../context.ts';
-import type { LiveEvent } from '../services/live-bus.ts';
+import type { LiveEvent, LiveFrame, LiveNode, LiveSample } from '@breakwater/contracts';
 
-/** One per-second sample: [ts ms, pps, bps, tcp %, udp %, icmp %]. */
-export type LiveSample = [number, number, number, number | null, number | null, number | null];
-
-export interface LiveNode {
-  uuid: string;
-  name: string;
-  ip: string;
-  status: string;
-  pps: number | null;
-  bps: number | null;
-  tcp_pct: number | null;
-  udp_pct: number | null;
-  icmp_pct: number | null;
-  recorded_at: number | null;
-  /** Samples stored since the previous frame, oldest first. */
-  samples: LiveSample[];
-}
-
-export interface LiveFrame {
-  ts: number;
-  /** Sum of every reporting node's latest sample; the mix is weighted by packets. */
-  workspace: { pps: number; bps: number; tcp_pct: number | null; udp_pct: number | null; icmp_pct: number | null };
-  counts: { total: number; online: number; offline: number; attack: number; elevated: number };
-  active_incidents: number;
-  nodes: LiveNode[];
-}
+export type { LiveFrame, LiveNode, LiveSample };
 
 /** What a stream receives: already formatted SSE text, so it is serialised once per workspace. */
 export type Send = (chunk: string) => void;

@@ -2,10 +2,9 @@
 // changes are published here after they are stored; live views (dashboard stream, agent push)
 // subscribe. Delivery is best effort by design — a subscriber that misses an event reloads
 // from the API, which stays the source of truth.
-export type LiveEvent =
-  | { type: 'incident.opened' | 'incident.escalated' | 'incident.resolved' | 'incident.updated'; incident_id: string; node_id: string }
-  | { type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'; rule_id: string; incident_id: string | null }
-  | { type: 'node.changed'; node_id: string };
+import type { LiveEvent } from '@breakwater/contracts';
+
+export type { LiveEvent };
 
 export type LiveListener = (event: LiveEvent) => void;
 

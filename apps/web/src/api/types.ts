@@ -19,20 +19,4 @@ export interface Packet {
 }
 
 /** Stream messages (apps/server/src/routes/dash-live-feed.ts). */
-export type LiveSample = [number, number, number, number | null, number | null, number | null];
-export interface LiveNode {
-  uuid: string; name: string; ip: string; status: NodeStatus; pps: number | null; bps: number | null;
-  tcp_pct: number | null; udp_pct: number | null; icmp_pct: number | null; recorded_at: number | null; samples: LiveSample[];
-}
-export interface LiveFrame {
-  ts: number;
-  workspace: { pps: number; bps: number; tcp_pct: number | null; udp_pct: number | null; icmp_pct: number | null };
-  counts: { total: number; online: number; offline: number; attack: number; elevated: number };
-  active_incidents: number;
-  nodes: LiveNode[];
-}
-export type LiveEvent =
-  | { type: 'incident.opened' | 'incident.escalated' | 'incident.resolved' | 'incident.updated'; incident_id: string; node_id: string }
-  | { type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'; rule_id: string; incident_id: string | null }
-  | { type: 'node.changed'; node_id: string };
-export type NodeStatus = 'online' | 'offline' | 'attack' | 'elevated';
+export type { LiveEvent, LiveFrame, LiveNode, LiveSample, NodeStatus } from '@breakwater/contracts';

@@ -11,7 +11,7 @@
 import type { Capability } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type ConnectivityResult } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
-import { httpCall, joinUrl, replyError, serialQueue, type HttpReply, type HttpRequest } from '../http/http-call.ts';
+import { httpCall, type HttpReply, type HttpRequest, joinUrl, replyError, replyMessage, serialQueue } from '../http/http-call.ts';
 import { endpointUrl, enumOption, parsePrefix, refuseUnknown, requireToken, stringOption, toPrefix } from '../http/options.ts';
 
 const CAPABILITIES: readonly Capability[] = ['blackhole'];
@@ -41,10 +41,6 @@ function parseSettings(config: Parameters<AdapterFactory>[0]): Settings {
   return { base, username, password, auth, loginProvider, partition, list, listPath: `/mgmt/tm/security/firewall/address-list/~${partition}~${list}` };
 }
 
-const f5Message = (r: HttpReply) => {
-  const m = (r.json as { message?: unknown } | null)?.message;
-  return typeof m === 'string' ? m : r.text.slice(0, 200);
-};
 
 export const createF5Adapter: AdapterFactory = (config, deps) => {
   let s: Settings | null = null;
@@ -59,7 +55,7 @@ export const createF5Adapter: AdapterFactory = (config, deps) => {
       body: JSON.stringify({ username: st.username, password: st.password, loginProviderName: st.loginProvider }),
     }, 'f5: login', secrets());
     const t = (r.json as { token?: { token?: unknown } } | null)?.token?.token;
-    if (r.status !== 200 || typeof t !== 'string') throw replyError('f5: login', r.status === 200 ? 502 : r.status, f5Message(r), secrets());
+    if (r.status !== 200 || typeof t !== 'string') throw replyError('f5: login', r.status === 200 ? 502 : r.status, replyMessage(r), secrets());
     return t;
   }
 
@@ -76,7 +72,7 @@ export const createF5Adapter: AdapterFactory = (config, deps) => {
     }
   }
 
-  const fail = (what: string, r: HttpReply) => replyError(`f5: ${what}`, r.status, f5Message(r), secrets());
+  const fail = (what: string, r: HttpReply) => replyError(`f5: ${what}`, r.status, replyMessage(r), secrets());
 
   /** The list's entries as BIG-IP shows them, or null when the list does not exist yet. */
   async function entries(st: Settings): Promise<string[] | null> {

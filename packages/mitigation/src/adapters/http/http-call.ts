@@ -88,6 +88,12 @@ export function replyError(what: string, status: number, vendorMessage: string, 
 }
 
 /** base + path, without doubling or dropping the slash between them. */
+/** The vendor's own words for a refusal: a JSON `message` (F5, Radware), else the start of the body. */
+export function replyMessage(r: HttpReply): string {
+  const m = (r.json as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : r.text.slice(0, 200);
+}
+
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

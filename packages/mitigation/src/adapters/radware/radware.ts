@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { Capability } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type AnnouncedRule, type ConnectivityResult } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
-import { httpCall, joinUrl, replyError, serialQueue, type HttpReply, type HttpRequest } from '../http/http-call.ts';
+import { httpCall, type HttpReply, type HttpRequest, joinUrl, replyError, replyMessage, serialQueue } from '../http/http-call.ts';
 import { boolOption, endpointUrl, enumOption, isHost, parsePrefix, refuseUnknown, requireToken, stringOption, toPrefix } from '../http/options.ts';
 
 const CAPABILITIES: readonly Capability[] = ['blackhole'];
@@ -47,10 +47,6 @@ function parseSettings(config: Parameters<AdapterFactory>[0]): Settings {
 
 export const entryName = (prefix: string) => `${NAME_PREFIX}${createHash('sha256').update(prefix).digest('hex').slice(0, 12)}`;
 
-const visionMessage = (r: HttpReply) => {
-  const m = (r.json as { message?: unknown } | null)?.message;
-  return typeof m === 'string' ? m : r.text.slice(0, 200);
-};
 
 export const createRadwareAdapter: AdapterFactory = (config, deps) => {
   let s: Settings | null = null;
@@ -65,7 +61,7 @@ export const createRadwareAdapter: AdapterFactory = (config, deps) => {
       body: JSON.stringify({ username: st.username, password: st.password }),
     }, 'radware: login', secrets());
     const j = r.json as { status?: string; jsessionid?: unknown } | null;
-    if (r.status !== 200 || j?.status !== 'ok' || typeof j.jsessionid !== 'string') throw replyError('radware: login', r.status === 200 ? 401 : r.status, visionMessage(r), secrets());
+    if (r.status !== 200 || j?.status !== 'ok' || typeof j.jsessionid !== 'string') throw replyError('radware: login', r.status === 200 ? 401 : r.status, replyMessage(r), secrets());
     return j.jsessionid;
   }
 
@@ -78,7 +74,7 @@ export const createRadwareAdapter: AdapterFactory = (config, deps) => {
       const r = await httpCall(deps, { method, url: joinUrl(st.base, path), headers, body: body === undefined ? undefined : JSON.stringify(body) }, `radware: ${what}`, secrets());
       if ((r.status === 401 || r.status === 403) && attempt === 0) { session = null; continue; }
       const err = r.status < 200 || r.status >= 300 || (r.json as { status?: string } | null)?.status === 'error';
-      if (err) throw replyError(`radware: ${what}`, r.status >= 200 && r.status < 300 ? 400 : r.status, visionMessage(r), secrets());
+      if (err) throw replyError(`radware: ${what}`, r.status >= 200 && r.status < 300 ? 400 : r.status, replyMessage(r), secrets());
       return r;
     }
   }
