@@ -84,11 +84,14 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await mitigationRoutes(v1, ctx);
     await allowlistRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
+  // Every agent reports every second: at the default levels their requests are logged only when
+  // something goes wrong, so a fleet does not drown the log (debug and trace still show them).
+  const agentLogLevel = ['debug', 'trace', 'silent'].includes(ctx.config.logLevel) ? ctx.config.logLevel : 'warn';
   await app.register(async (agent) => {
     await agentRoutes(agent, ctx);
     await agentPcapRoutes(agent, ctx);
     await agentStreamRoutes(agent, ctx);
-  }, { prefix: '/api/v1/agent' });
+  }, { prefix: '/api/v1/agent', logLevel: agentLogLevel });
   await app.register(async (api) => {
     await deployRoutes(api, ctx);
     await agentCommandRoutes(api, ctx);
