@@ -100,7 +100,7 @@ for (const backend of BACKENDS) {
 
       await t.agent(v, 'POST', `/incidents/${uuid}/resolve`, { duration_seconds: 40 });
       await t.server.autoMitigator.idle();
-      await new Promise((r) => setTimeout(r, 200)); // several ticks: the hold-down keeps them up
+      await t.server.mitigation.tick(); // a full pass now: the hold-down keeps them up
       assert.ok(hook.observe().has(`blackhole|${v.ip}/32`), 'held during the hold-down');
       t.clock.advance(31_000);
       await waitFor('rules withdrawn after hold-down', async () => hook.observe().size === 0);
@@ -166,6 +166,22 @@ for (const backend of BACKENDS) {
       }
       const blocked = rules.filter((r) => r.spec?.type === 'block_source').map((r) => r.spec.params.address);
       assert.deepEqual(blocked, ['203.0.113.9'], 'the partner source is never blocked');
+      await t.agent(v, 'POST', `/incidents/${o.body.uuid}/resolve`, {});
+    });
+
+    test('a tier whose adapter was deleted records a refusal with the reason and announces nothing', async () => {
+      const gone = await t.request('POST', '/api/v1/mitigation/adapters', { body: { adapter_type: 'webhook', name: 'short-lived', endpoint: `${hook.url}/hooks/breakwater`, auth_token: hook.secret } });
+      await policy({ thresholds: [{ name: 'tier1', pps: 10_000, action: 'blackhole', adapter_id: gone.body.data.id }], dry_run: false, hold_down_seconds: 0 });
+      assert.equal((await t.request('DELETE', `/api/v1/mitigation/adapters/${gone.body.data.id}`)).status, 200);
+      const before = hook.received.length;
+      const v = await victim();
+      const o = await open(v, { peak_pps: 900_000, peak_bps: 1e9 });
+      await waitFor('the decision recorded', async () => (await rulesOf(o.body.uuid)).length === 1);
+      const [r] = await rulesOf(o.body.uuid);
+      assert.equal(r.status, 'refused');
+      assert.equal(r.dry_run, false);
+      assert.match(r.error, /adapter .* not found/);
+      assert.equal(hook.received.length, before);
       await t.agent(v, 'POST', `/incidents/${o.body.uuid}/resolve`, {});
     });
 

@@ -6,7 +6,7 @@ export type NodeStatus = 'online' | 'offline' | 'attack' | 'elevated';
 /** What changed, after it was stored. */
 export type LiveEvent =
   | { type: 'incident.opened' | 'incident.escalated' | 'incident.resolved' | 'incident.updated'; incident_id: string; node_id: string }
-  | { type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'; rule_id: string; incident_id: string | null }
+  | { type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'; rule_id: string }
   | { type: 'node.changed'; node_id: string };
 
 /** One per-second sample: [ts ms, pps, bps, tcp %, udp %, icmp %]. */

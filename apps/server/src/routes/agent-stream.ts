@@ -5,9 +5,9 @@
 // commands/ack as for polled commands, and still polls GET config: the socket speeds
 // delivery up, it is not the only way in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { commands, fromJson, nodes, type CommandRow, type NodeRow } from '@breakwater/db';
+import { commands, nodes, type CommandRow, type NodeRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
-import { iso } from '../services/present.ts';
+import { presentPendingCommand } from '../services/present.ts';
 import { NODE_SECURITY as security } from './security.ts';
 
 /** What this route uses of the `ws` socket @fastify/websocket hands over (the package ships no types). */
@@ -22,14 +22,6 @@ interface PushSocket {
 
 /** How often the server pings; a socket that has not answered the previous ping is closed. */
 export const DEFAULT_STREAM_PING_MS = 30_000;
-
-/** A pending command as GET agent/config lists it (the same object, so agents read one shape). */
-export function presentPendingCommand(c: CommandRow) {
-  return {
-    id: c.id, command: c.command_text, command_type: c.command_type, command_text: c.command_text, title: c.title,
-    payload: fromJson(c.payload, {}), created_at: iso(c.created_at),
-  };
-}
 
 export async function agentStreamRoutes(app: FastifyInstance, ctx: AppContext, pingMs = DEFAULT_STREAM_PING_MS): Promise<void> {
   app.get('/stream', {

@@ -8,10 +8,9 @@ import {
 import { commands, fromJson, nodes, workspaces, type IncidentRow, type NodeRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
-import { iso, parseTime } from '../services/present.ts';
+import { iso, parseTime, presentPendingCommand } from '../services/present.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
-import { presentPendingCommand } from './agent-stream.ts';
 const tags = ['agent'];
 const UuidParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const Accepted = Ok(Type.Object({ accepted: Type.Integer() }));

@@ -83,7 +83,10 @@ export class AutoMitigator {
     const spec = specFor(tier.action, incident, node, policy);
     if (!adapter || !spec) {
       // Recorded, so the operator sees why the tier did nothing.
-      await rules.create({ ...base, adapter: null, intent: tier.action, spec: spec ?? { kind: 'scrubbing', prefix: canonicalPrefix(node.ip) ?? node.ip }, reason: `${reason}; not applied: ${!adapter ? `adapter ${tier.adapter_id ?? '(none)'} not found` : `node address ${node.ip} is not an IP address`}`, dryRun: true });
+      await rules.create({
+        ...base, adapter: null, intent: tier.action, spec: spec ?? { kind: 'scrubbing', prefix: canonicalPrefix(node.ip) ?? node.ip },
+        refuse: !adapter ? `adapter ${tier.adapter_id ?? '(none)'} not found` : `node address ${node.ip} is not an IP address`,
+      });
       return;
     }
     await rules.create({ ...base, adapter, intent: tier.action, spec });

@@ -28,6 +28,8 @@ export interface NewRule {
   ttlSeconds: number;
   tier: string | null;
   dryRun: boolean;
+  /** Recorded as refused with this reason, never announced (a policy tier that cannot apply). */
+  refuse?: string;
 }
 
 export interface MitigationServiceDeps {
@@ -111,8 +113,8 @@ export class MitigationService {
       const existing = await repo.liveRuleByKey(db, n.adapter.id, key);
       if (existing) return existing; // the same announcement through the same adapter: one rule
     }
-    let refused: string | null = null;
-    if (spec) {
+    let refused: string | null = n.refuse ?? null;
+    if (!refused && spec) {
       refused = refusal(spec, allow, { minBlackholeLenV4: policy.min_blackhole_prefix_v4, minBlackholeLenV6: policy.min_blackhole_prefix_v6 });
       if (!refused && spec.kind === 'flowspec' && spec.match.source) refused = allowlistedSource(spec.match.source, allow);
       if (!refused && n.adapter) {
@@ -122,7 +124,7 @@ export class MitigationService {
           refused = `adapter ${n.adapter.name} already carries its cap of ${n.adapter.max_active_rules} active rules`;
         }
       }
-    } else if (fw!.type === 'block_source' || fw!.type === 'block_prefix') {
+    } else if (!refused && (fw!.type === 'block_source' || fw!.type === 'block_prefix')) {
       refused = allowlistedSource(String(fw!.params.address ?? fw!.params.prefix), allow);
     }
 
@@ -364,7 +366,7 @@ export class MitigationService {
   }
 
   #publish(rule: RuleRow, type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'): void {
-    this.#d.live.publish(rule.workspace_id, { type, rule_id: rule.id, incident_id: null });
+    this.#d.live.publish(rule.workspace_id, { type, rule_id: rule.id });
   }
 }
 
