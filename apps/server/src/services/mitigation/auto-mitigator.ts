@@ -48,7 +48,8 @@ export class AutoMitigator {
   async #evaluate(incident: IncidentRow, node: NodeRow): Promise<void> {
     const { db } = this.#d;
     const policy = readPolicy(await repo.getPolicy(db, incident.workspace_id));
-    if (!policy.enabled) return;
+    // Nothing to decide (the default policy): no further reads for each report of each incident.
+    if (!policy.enabled || (policy.thresholds.length === 0 && !policy.geo_lockdown.enabled)) return;
     const current = await db.selectFrom('incidents').selectAll().where('id', '=', incident.id).executeTakeFirst();
     if (!current || current.status !== 'active') return;
     const overrides = (await repo.listThresholds(db, incident.workspace_id)).map((t) => ({ target_ip: t.target_ip, thresholds: fromJson<Record<string, number>>(t.thresholds, {}) }));
