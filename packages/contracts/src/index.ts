@@ -1,5 +1,6 @@
 export * from './traffic.ts';
 export * from './common.ts';
+export * from './services.ts';
 export * from './nodes.ts';
 export * from './incidents.ts';
 export * from './channels.ts';
@@ -10,3 +11,4 @@ export * from './commands.ts';
 export * from './mitigation.ts';
 export * from './mitigation-api.ts';
 export type * from './live.ts';
+export * from './outbound.ts';

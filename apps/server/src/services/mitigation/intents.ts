@@ -1,21 +1,15 @@
 // What each tier action means for one incident: the FlowSpec match that singles the attack
 // out, the blackhole of the target, the scrubbing diversion, or the firewall commands the
 // node's agent applies. Pure: stored incident and node in, rule specs out.
-import type { CommandType, EscalationPolicy, FlowspecAction, FlowspecMatch, RuleSpec } from '@breakwater/contracts';
+import { amplificationServiceOf, type CommandType, type EscalationPolicy, type FlowspecAction, type FlowspecMatch, type RuleSpec } from '@breakwater/contracts';
 import { fromJson, type IncidentRow, type NodeRow } from '@breakwater/db';
 import { canonicalPrefix } from '@breakwater/mitigation';
 
 const PROTO = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 } as const;
 
-/** Source ports of reflection/amplification services, by the subtype names the engine gives. */
-export const AMPLIFICATION_PORTS: Record<string, number> = {
-  dns: 53, ntp: 123, ssdp: 1900, memcached: 11211, cldap: 389, chargen: 19, snmp: 161, wsd: 3702, mdns: 5353, rip: 520, portmap: 111,
-};
-
+/** The source port of the reflector service the subtype names (contracts' one table), if any. */
 export function amplificationPort(subtype: string | null): number | null {
-  if (!subtype || !/amplification|reflection/.test(subtype)) return null;
-  for (const [name, port] of Object.entries(AMPLIFICATION_PORTS)) if (subtype.startsWith(name)) return port;
-  return null;
+  return amplificationServiceOf(subtype)?.port ?? null;
 }
 
 function dominantPort(incident: IncidentRow): number | null {
