@@ -62,7 +62,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const outbox = new Outbox({ db, clock, deliver: deliverer.deliver, options: config.outbox, onError: logError });
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
         const live = new LiveBus();
-        const commandService = new CommandService({ db, clock });
+        const commandService = new CommandService({ db, clock, publicUrl: config.publicUrl ?? null });
         const ctxNode = (node: NodeRow) => ({ uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) });
         const pool = new AdapterPool({ ...ADAPTER_FACTORIES, ...deps.adapterFactories }, {
           now: () => clock.now(), fetch: deps.fetch ?? globalThis.fetch, timeoutMs: config.mitigation.timeoutMs,

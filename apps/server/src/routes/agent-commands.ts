@@ -5,6 +5,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CommandBody, CommandInfo, CommandQueued, errors } from '@breakwater/contracts';
 import { commands, fromJson } from '@breakwater/db';
 import { recordAudit, type AppContext } from '../context.ts';
+import { checkExecCaller } from '../services/command-guard.ts';
 import { findNode } from '../services/nodes.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 import { API_SECURITY as security } from './security.ts';
@@ -17,10 +18,11 @@ export async function agentCommandRoutes(app: FastifyInstance, ctx: AppContext):
 
   r.post('/agents/:id/commands', {
     preHandler: ctx.auth.api('operator'),
-    schema: { tags, summary: 'Queue a typed command (firewall intent) for an agent', security, params: IdParams, body: CommandBody, response: { 200: CommandQueued, ...errors(400, 401, 403, 404, 429) } },
+    schema: { tags, summary: 'Queue a typed command (firewall intent) for an agent; exec needs an admin and the agent\'s opt-in', security, params: IdParams, body: CommandBody, response: { 200: CommandQueued, ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
-    const node = await findNode(ctx, req.principal!.workspaceId, req.params.id);
     const { type, params } = req.body;
+    if (type === 'exec') checkExecCaller(req.principal!);
+    const node = await findNode(ctx, req.principal!.workspaceId, req.params.id);
     const { id } = await ctx.commands.queue(node, type, params, req.principal!.actor);
     await recordAudit(ctx, req, 'agent.command', node.uuid, { command_id: id, type, params });
     return { command_id: `cmd_${id}`, status: 'queued' };

@@ -30,6 +30,8 @@ export async function agentStreamRoutes(app: FastifyInstance, ctx: AppContext, p
     schema: { tags: ['agent'], summary: 'WebSocket: commands for this node pushed as they are queued ({type:"command", command})', security },
   }, (socket: PushSocket, req: FastifyRequest) => {
     const node = (req.principal as { node: NodeRow }).node;
+    // The addresses of this connection are the agent's management path: never to be blocked.
+    ctx.commands.guard.notePath(node.id, req.socket.remoteAddress, req.socket.localAddress);
     const send = (c: CommandRow) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'command', command: presentPendingCommand(c) }));
     };

@@ -6,6 +6,7 @@ import { commands, type CommandRow, type Db, type NodeRow } from '@breakwater/db
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
 import { validateValue } from '../validation.ts';
+import { CommandGuard } from './command-guard.ts';
 
 export type CommandListener = (node: NodeRow, command: CommandRow) => void;
 
@@ -41,10 +42,13 @@ export class CommandService {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #listeners = new Set<CommandListener>();
+  /** Raw-command opt-in, allowlist, shortest prefix and the agent's management path. */
+  readonly guard: CommandGuard;
 
-  constructor(deps: { db: Db; clock: Clock }) {
+  constructor(deps: { db: Db; clock: Clock; publicUrl?: string | null; resolve?: (host: string) => Promise<string[]> }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
+    this.guard = new CommandGuard({ db: deps.db, now: () => deps.clock.now(), publicUrl: deps.publicUrl ?? null, resolve: deps.resolve });
   }
 
   /** Hears of every command once it is stored; returns the unsubscribe function. */
@@ -55,6 +59,7 @@ export class CommandService {
 
   async queue(node: NodeRow, type: CommandType, params: Record<string, unknown>, actor: string): Promise<CommandRow> {
     checkCommand(type, params);
+    await this.guard.check(node, type, params);
     const now = this.#clock.now();
     const text = describeCommand(type, params);
     const row: Omit<CommandRow, 'id'> = {
