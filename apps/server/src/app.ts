@@ -7,6 +7,8 @@ import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { badRequest } from './errors.ts';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from './json-body.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { allowlistRoutes } from './routes/allowlist.ts';
 import { agentCommandRoutes } from './routes/agent-commands.ts';
@@ -52,6 +54,16 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
   installErrorHandling(app);
 
+  // JSON bodies: Fastify's own parser (prototype-poisoning checks, the empty-body error), behind a nesting limit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      done(badRequest(`body: objects and arrays may nest at most ${MAX_JSON_DEPTH} levels deep`), undefined);
+      return;
+    }
+    void parseJson(req, body as string, done);
+  });
   // Chunked PCAP uploads stream the raw body to disk; the handler reads req.raw.
   app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
   await app.register(multipart, { limits: { fileSize: ctx.config.pcapMaxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });

@@ -173,11 +173,18 @@ export class Auth {
   }
 }
 
+/** A cookie's value; one that is not valid percent-encoding is a bad credential (401), not a 500. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        throw unauthorized(`The ${name} cookie is not valid percent-encoding; sign in again`);
+      }
+    }
   }
   return undefined;
 }

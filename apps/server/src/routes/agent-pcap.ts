@@ -93,7 +93,7 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
   }
 
   r.post('/pcap', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Upload a PCAP for an incident (multipart: incident_id + file)', security, consumes: ['multipart/form-data'], response: { 200: PcapStored, ...errors(400, 401, 404, 413, 415, 429) } },
   }, async (req) => {
     const { fields, file } = await receiveMultipart(req, store, max, ['file', 'pcap']);
@@ -101,7 +101,7 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
   });
 
   r.post('/incidents/:id/pcap', {
-    preHandler: node,
+    onRequest: node,
     schema: {
       tags, summary: 'Upload a PCAP for an incident: multipart (field "pcap"), or raw 2 MiB chunks with X-Chunk-Index/X-Chunk-Total/X-Upload-Id',
       security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Union([PcapStored, ChunkAccepted]), ...errors(400, 401, 404, 413, 415, 429) },

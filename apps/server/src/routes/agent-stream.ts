@@ -26,7 +26,7 @@ export const DEFAULT_STREAM_PING_MS = 30_000;
 export async function agentStreamRoutes(app: FastifyInstance, ctx: AppContext, pingMs = DEFAULT_STREAM_PING_MS): Promise<void> {
   app.get('/stream', {
     websocket: true,
-    preHandler: ctx.auth.node(),
+    onRequest: ctx.auth.node(),
     schema: { tags: ['agent'], summary: 'WebSocket: commands for this node pushed as they are queued ({type:"command", command})', security },
   }, (socket: PushSocket, req: FastifyRequest) => {
     const node = (req.principal as { node: NodeRow }).node;

@@ -29,7 +29,7 @@ export async function allowlistRoutes(app: FastifyInstance, ctx: AppContext): Pr
   };
 
   r.get('/allowlist', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Allowlist entries', security, querystring: ListQuery, response: { 200: Ok(Type.Array(AllowInfo)), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
@@ -38,7 +38,7 @@ export async function allowlistRoutes(app: FastifyInstance, ctx: AppContext): Pr
   });
 
   r.post('/allowlist', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Add an address or prefix that is never mitigated', security, body: AllowBody, response: { 201: Ok(Created), ...errors(400, 401, 403, 404, 429) } },
   }, async (req, reply) => {
     const ws = req.principal!.workspaceId;
@@ -58,7 +58,7 @@ export async function allowlistRoutes(app: FastifyInstance, ctx: AppContext): Pr
   });
 
   r.delete('/allowlist/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Remove an allowlist entry', security, params: IdParams, response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     if (!(await repo.deleteAllow(ctx.db, req.principal!.workspaceId, req.params.id))) throw notFound('Allowlist entry');

@@ -48,12 +48,12 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
   };
 
   r.get('/channels', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'List notification channels', security, response: { 200: Ok(Type.Array(Channel)), ...errors(401, 429) } },
   }, async (req) => ({ ok: true as const, data: (await channels.listChannels(ctx.db, req.principal!.workspaceId)).map(presentChannel) }));
 
   r.post('/channels', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Create a notification channel', security, body: ChannelCreateBody, response: { 201: Ok(Channel), ...errors(400, 401, 403, 429) } },
   }, async (req, reply) => {
     const b = req.body;
@@ -70,7 +70,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   r.patch('/channels/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Update a channel (only the fields sent)', security, params: IdParams, body: ChannelUpdateBody, response: { 200: Ok(Channel), ...errors(400, 401, 403, 404, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
@@ -93,7 +93,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   r.delete('/channels/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Delete a notification channel', security, params: IdParams,
       response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },
@@ -105,7 +105,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   r.post('/channels/:id/test', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Send a test message through the outbox (see its deliveries for the result)', security, params: IdParams,
       response: { 202: Ok(Type.Object({ queued: Type.Boolean() })), ...errors(401, 403, 404, 429) },
@@ -119,7 +119,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   r.get('/channels/:id/deliveries', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: {
       tags, summary: 'Delivery history of a channel, newest first, with every attempt', security, params: IdParams,
       querystring: Type.Object({ limit: Type.Optional(Limit(100, 50)), offset: Type.Optional(Offset), status: Type.Optional(Type.Enum(DELIVERY_STATUSES)) }, { additionalProperties: false }),

@@ -22,7 +22,7 @@ export async function dashLiveRoutes(app: FastifyInstance, ctx: AppContext): Pro
   });
 
   app.get('/live', {
-    preHandler: ctx.auth.session('viewer'),
+    onRequest: ctx.auth.session('viewer'),
     schema: {
       tags: ['dashboard'], security,
       summary: 'Live stream (text/event-stream): hello, then a frame of node status and traffic every second, and incident/mitigation events as they are stored',

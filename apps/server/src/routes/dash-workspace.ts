@@ -46,12 +46,12 @@ export async function dashWorkspaceRoutes(app: FastifyInstance, ctx: AppContext)
     return { id: ws.id, name: ws.name, rate_limit_per_minute: ws.rate_limit_per_min, node_quota: ws.node_quota, settings: fromJson<Static<typeof AgentSettings>>(ws.settings, {}) };
   };
 
-  r.get('/workspace', { preHandler: ctx.auth.session('admin'), schema: { tags: ['dashboard'], security, response: { 200: Ok(View), ...errors(401, 403) } } }, async (req) => ({
+  r.get('/workspace', { onRequest: ctx.auth.session('admin'), schema: { tags: ['dashboard'], security, response: { 200: Ok(View), ...errors(401, 403) } } }, async (req) => ({
     ok: true as const, data: await view(req.principal!.workspaceId),
   }));
 
   r.patch('/workspace', {
-    preHandler: ctx.auth.session('admin'),
+    onRequest: ctx.auth.session('admin'),
     schema: { tags: ['dashboard'], security, summary: 'Change workspace limits and the settings agents receive', body: Patch, response: { 200: Ok(View), ...errors(400, 401, 403) } },
   }, async (req) => {
     const id = req.principal!.workspaceId;

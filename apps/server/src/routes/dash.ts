@@ -49,13 +49,18 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.post('/logout', { schema: { tags, summary: 'Sign out', response: { 200: Ok(Type.Object({ signed_out: Type.Boolean() })) } } }, async (req, reply) => {
-    const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
+    let secret: string | undefined;
+    try {
+      secret = readCookie(req.headers.cookie, SESSION_COOKIE);
+    } catch {
+      secret = undefined; // an unreadable cookie is no session: clear it all the same
+    }
     if (secret) await tokens.deleteSession(ctx.db, digest(secret));
     void reply.header('set-cookie', cookie('', 0));
     return { ok: true as const, data: { signed_out: true } };
   });
 
-  r.get('/me', { preHandler: ctx.auth.session('viewer'), schema: { tags, security, response: { 200: Ok(Me), ...errors(401) } } }, async (req) => {
+  r.get('/me', { onRequest: ctx.auth.session('viewer'), schema: { tags, security, response: { 200: Ok(Me), ...errors(401) } } }, async (req) => {
     const p = req.principal!;
     if (p.kind !== 'user') throw unauthorized();
     const u = await users.getUser(ctx.db, p.workspaceId, p.userId);
@@ -63,7 +68,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return { ok: true as const, data: { user_id: u.id, email: u.email, name: u.name, role: u.role, workspace_id: u.workspace_id } };
   });
 
-  r.get('/tokens', { preHandler: ctx.auth.session('admin'), schema: { tags, security, summary: 'API and deploy tokens (secrets are never shown again)', response: { 200: Ok(Type.Array(TokenInfo)), ...errors(401, 403) } } }, async (req) => {
+  r.get('/tokens', { onRequest: ctx.auth.session('admin'), schema: { tags, security, summary: 'API and deploy tokens (secrets are never shown again)', response: { 200: Ok(Type.Array(TokenInfo)), ...errors(401, 403) } } }, async (req) => {
     const rows = await tokens.listTokens(ctx.db, req.principal!.workspaceId);
     return {
       ok: true as const,
@@ -72,7 +77,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.post('/tokens', {
-    preHandler: ctx.auth.session('admin'),
+    onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Create a token; its secret is in this response only',
       body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), kind: Type.Enum(['api', 'deploy']), role: Type.Optional(RoleEnum) }, { additionalProperties: false }),
@@ -87,7 +92,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.delete('/tokens/:id', {
-    preHandler: ctx.auth.session('admin'),
+    onRequest: ctx.auth.session('admin'),
     schema: { tags, security, summary: 'Revoke a token (takes effect at once)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok(Type.Object({ id: Type.String(), revoked: Type.Boolean() })), ...errors(401, 403, 404) } },
   }, async (req) => {
     if (!(await tokens.revokeToken(ctx.db, req.principal!.workspaceId, req.params.id, ctx.clock.now()))) throw notFound('Token');
@@ -96,13 +101,13 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return { ok: true as const, data: { id: req.params.id, revoked: true } };
   });
 
-  r.get('/users', { preHandler: ctx.auth.session('admin'), schema: { tags, security, response: { 200: Ok(Type.Array(UserInfo)), ...errors(401, 403) } } }, async (req) => {
+  r.get('/users', { onRequest: ctx.auth.session('admin'), schema: { tags, security, response: { 200: Ok(Type.Array(UserInfo)), ...errors(401, 403) } } }, async (req) => {
     const rows = await users.listUsers(ctx.db, req.principal!.workspaceId);
     return { ok: true as const, data: rows.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: iso(u.created_at), disabled: u.disabled_at !== null })) };
   });
 
   r.post('/users', {
-    preHandler: ctx.auth.session('admin'),
+    onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Create a user',
       body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), name: Type.String({ minLength: 1, maxLength: 100 }), role: RoleEnum, password: Type.String({ minLength: 12, maxLength: 1024 }) }, { additionalProperties: false }),
@@ -120,7 +125,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/audit', {
-    preHandler: ctx.auth.session('admin'),
+    onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Audit log, newest first',
       querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })) }, { additionalProperties: false }),

@@ -8,7 +8,7 @@ import { DEPLOY_SECURITY } from './security.ts';
 export async function deployRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/deploy', {
-    preHandler: ctx.auth.deploy(),
+    onRequest: ctx.auth.deploy(),
     schema: {
       tags: ['deploy'], summary: 'Register a node with a workspace deploy token', security: DEPLOY_SECURITY,
       body: DeployBody, response: { 200: DeployResponse, ...errors(400, 401, 402, 409, 429) },

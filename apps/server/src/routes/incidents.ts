@@ -15,7 +15,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/incidents', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'List incidents', security, querystring: IncidentListQuery, response: { 200: OkPage(Incident), ...errors(400, 401, 429) } },
   }, async (req) => {
     const { limit = 50, offset = 0, status, severity, node } = req.query;
@@ -24,7 +24,7 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
   });
 
   r.get('/incidents/:id', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Get an incident in full detail', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok(IncidentDetail), ...errors(401, 404, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;

@@ -18,12 +18,12 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: AppContext): 
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/maintenance-windows', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Maintenance windows', security, response: { 200: Ok(Type.Array(MaintenanceWindow)), ...errors(401, 429) } },
   }, async (req) => ({ ok: true as const, data: (await deliveries.listMaintenanceWindows(ctx.db, req.principal!.workspaceId)).map(present) }));
 
   r.post('/maintenance-windows', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Create a maintenance window', security, body: MaintenanceWindowBody, response: { 201: Ok(MaintenanceWindow), ...errors(400, 401, 403, 429) } },
   }, async (req, reply) => {
     const b = req.body;
@@ -42,7 +42,7 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: AppContext): 
   });
 
   r.delete('/maintenance-windows/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Delete a maintenance window', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
       response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },

@@ -68,12 +68,12 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
   };
 
   r.get('/mitigation/adapters', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Mitigation adapters with status and capabilities (secrets masked)', security, response: { 200: Ok(Type.Array(AdapterInfo)), ...errors(401, 429) } },
   }, async (req) => ({ ok: true as const, data: await Promise.all((await repo.listAdapters(ctx.db, req.principal!.workspaceId)).map(view)) }));
 
   r.post('/mitigation/adapters', {
-    preHandler: ctx.auth.api('admin'),
+    onRequest: ctx.auth.api('admin'),
     schema: { tags, summary: 'Create an adapter', security, body: AdapterBody, response: { 201: Ok(AdapterInfo), ...errors(400, 401, 403, 429) } },
   }, async (req, reply) => {
     const now = ctx.clock.now();
@@ -90,7 +90,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
   });
 
   r.put('/mitigation/adapters/:id', {
-    preHandler: ctx.auth.api('admin'),
+    onRequest: ctx.auth.api('admin'),
     schema: { tags, summary: 'Update an adapter (a masked auth_token keeps the stored one)', security, params: IdParams, body: AdapterBody, response: { 200: Ok(AdapterInfo), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const cur = await own(req.principal!.workspaceId, req.params.id);
@@ -108,7 +108,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
   });
 
   r.delete('/mitigation/adapters/:id', {
-    preHandler: ctx.auth.api('admin'),
+    onRequest: ctx.auth.api('admin'),
     schema: { tags, summary: 'Delete an adapter, withdrawing its active rules first', security, params: IdParams, response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean(), withdrawn_rules: Type.Integer() })), ...errors(401, 403, 404, 409, 429) } },
   }, async (req) => {
     const cur = await own(req.principal!.workspaceId, req.params.id);
@@ -121,7 +121,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
   });
 
   r.post('/mitigation/adapters/:id/test', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Test connectivity and authentication, with latency', security, params: IdParams, response: { 200: Ok(AdapterTestResult), ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     const cur = await own(req.principal!.workspaceId, req.params.id);

@@ -23,12 +23,12 @@ export async function mitigationPolicyRoutes(app: FastifyInstance, ctx: AppConte
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/mitigation/escalation-policy', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'The escalation policy: tiers, TTLs, baseline mode, geo lockdown, dry-run, hold-down, safety limits', security, response: { 200: Ok(EscalationPolicy), ...errors(401, 429) } },
   }, async (req) => ({ ok: true as const, data: readPolicy(await repo.getPolicy(ctx.db, req.principal!.workspaceId)) }));
 
   r.put('/mitigation/escalation-policy', {
-    preHandler: ctx.auth.api('admin'),
+    onRequest: ctx.auth.api('admin'),
     schema: { tags, summary: 'Save the escalation policy (keys left out keep their current value)', security, body: PolicyBody, response: { 200: Ok(EscalationPolicy), ...errors(400, 401, 403, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
@@ -46,7 +46,7 @@ export async function mitigationPolicyRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   r.get('/mitigation/thresholds', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Per-host threshold overrides', security, response: { 200: Ok(Type.Array(ThresholdInfo)), ...errors(401, 429) } },
   }, async (req) => ({ ok: true as const, data: (await repo.listThresholds(ctx.db, req.principal!.workspaceId)).map(presentThreshold) }));
 
@@ -71,7 +71,7 @@ export async function mitigationPolicyRoutes(app: FastifyInstance, ctx: AppConte
   };
 
   r.post('/mitigation/thresholds', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Create or update (by target) a per-host override', security, body: ThresholdBody, response: { 200: Ok(ThresholdInfo), ...errors(400, 401, 403, 429) } },
   }, async (req) => {
     const row = await save(req.principal!.workspaceId, null, req.body);
@@ -80,7 +80,7 @@ export async function mitigationPolicyRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   r.put('/mitigation/thresholds/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Update a per-host override', security, params: IdParams, body: ThresholdBody, response: { 200: Ok(ThresholdInfo), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const row = await save(req.principal!.workspaceId, req.params.id, req.body);
@@ -89,7 +89,7 @@ export async function mitigationPolicyRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   r.delete('/mitigation/thresholds/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Remove a per-host override (the host follows the policy again)', security, params: IdParams, response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     if (!(await repo.deleteThreshold(ctx.db, req.principal!.workspaceId, req.params.id))) throw notFound('Threshold');

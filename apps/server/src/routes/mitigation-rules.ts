@@ -21,12 +21,12 @@ export async function mitigationRuleRoutes(app: FastifyInstance, ctx: AppContext
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/mitigation/rules', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Active mitigation rules (BGP, FlowSpec, scrubbing, node firewall, dry-run)', security, response: { 200: Ok(Type.Array(RuleInfo)), ...errors(401, 429) } },
   }, async (req) => ({ ok: true as const, data: await presentRules(ctx.db, await repo.activeRules(ctx.db, req.principal!.workspaceId)) }));
 
   r.get('/mitigation/rules/history', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Every rule, newest first, including withdrawn, expired, refused and failed ones', security, querystring: HistoryQuery, response: { 200: Ok(Type.Array(RuleInfo)), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
@@ -40,7 +40,7 @@ export async function mitigationRuleRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   r.post('/mitigation/rules', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Announce a blackhole, FlowSpec or scrubbing rule through an adapter', security, body: RuleBody, response: { 200: Ok(RuleInfo), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
@@ -72,7 +72,7 @@ export async function mitigationRuleRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   r.delete('/mitigation/rules/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Withdraw a rule from every peer now', security, params: IdParams, response: { 200: Ok(RuleInfo), ...errors(401, 403, 404, 429) } },
   }, async (req) => {
     const rule = await repo.getRule(ctx.db, req.principal!.workspaceId, req.params.id);

@@ -17,7 +17,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/nodes', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'List nodes', security, querystring: NodeListQuery, response: { 200: OkPage(Node), ...errors(400, 401, 429) } },
   }, async (req) => {
     const { limit = 50, offset = 0, status } = req.query;
@@ -26,7 +26,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.post('/nodes', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Create a node (returns its API key once)', security, body: NodeCreateBody,
       response: { 201: Ok(Type.Intersect([NodeDetail, Type.Object({ api_key: Type.String() })])), ...errors(400, 401, 402, 403, 409, 429) },
@@ -39,12 +39,12 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/nodes/:id', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Get a node with its baseline and protocol breakdown', security, params: IdParams, response: { 200: Ok(NodeDetail), ...errors(401, 404, 429) } },
   }, async (req) => ({ ok: true as const, data: await nodeDetail(ctx, await findNode(ctx, req.principal!.workspaceId, req.params.id)) }));
 
   r.patch('/nodes/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Update a node (only the fields sent)', security, params: IdParams, body: NodeUpdateBody, response: { 200: Ok(NodeDetail), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
@@ -69,7 +69,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.delete('/nodes/:id', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Soft-delete a node (its key stops working at once)', security, params: IdParams,
       response: { 200: Ok(Type.Object({ uuid: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },
@@ -84,7 +84,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/nodes/:id/metrics', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Traffic time series for charts', security, params: IdParams, querystring: MetricsQuery, response: { 200: Ok(MetricsSeries), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
     const node = await findNode(ctx, req.principal!.workspaceId, req.params.id);

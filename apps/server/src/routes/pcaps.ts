@@ -43,7 +43,7 @@ export async function pcapRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }
 
   r.get('/pcaps', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: {
       tags, summary: 'PCAP captures, newest first', security,
       querystring: Type.Object({ limit: Type.Optional(Limit(100, 50)), offset: Type.Optional(Offset) }, { additionalProperties: false }),
@@ -63,7 +63,7 @@ export async function pcapRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/pcaps/:id/packets', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: {
       tags, summary: 'Parsed packet metadata of a capture', security, params: IdParams,
       querystring: Type.Object({ limit: Type.Optional(Limit(1000, 100)), offset: Type.Optional(Offset) }, { additionalProperties: false }),
@@ -78,7 +78,7 @@ export async function pcapRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/pcaps/:id/analysis', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: {
       tags, summary: 'Forensic analysis of a capture (computed once, then cached)', security, params: IdParams,
       response: { 200: Ok(Type.Object({ pcap_id: Type.String(), analysed_at: Type.String(), cached: Type.Boolean(), report: Type.Unknown() })), ...errors(401, 404, 422, 429) },
@@ -101,7 +101,7 @@ export async function pcapRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/pcaps/:id/download', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: {
       tags, summary: 'Download the capture file (application/vnd.tcpdump.pcap)', security, params: IdParams,
       response: { 200: Type.Unsafe<ReadStream>({ type: 'string', format: 'binary', description: 'The capture file as stored' }), ...errors(401, 404, 429) },

@@ -13,7 +13,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/workspace', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags: ['workspace'], summary: 'Workspace info', security, response: { 200: Ok(Workspace), ...errors(401, 429) } },
   }, async (req) => {
     const ws = await workspaces.getWorkspace(ctx.db, req.principal!.workspaceId);
@@ -28,7 +28,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
   });
 
   r.get('/analytics/summary', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags: ['analytics'], summary: 'Incident analytics over a range', security, querystring: AnalyticsQuery, response: { 200: Ok(AnalyticsSummary), ...errors(400, 401, 429) } },
   }, async (req) => {
     const range = req.query.range ?? '30d';
@@ -69,7 +69,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
   });
 
   r.get('/status', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags: ['status'], summary: 'Status overview of all nodes', security, response: { 200: Ok(StatusOverview), ...errors(401, 429) } },
   }, async (req) => {
     const ws = req.principal!.workspaceId;
