@@ -57,7 +57,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
       try {
         const db = database.db;
         const logError = (err: unknown) => console.error('[breakwater]', err);
-        const ingest = new MetricsIngest({ db, dialect: database.dialect, flushMs: config.ingestFlushMs, onError: logError });
+        const ingest = new MetricsIngest({ db, dialect: database.dialect, flushMs: config.ingestFlushMs, now: () => clock.now(), onError: logError });
         const deliverer = new ChannelDeliverer({ fetch: deps.fetch ?? globalThis.fetch, now: () => clock.now(), timeoutMs: config.notifyTimeoutMs, userAgent: `Breakwater/${VERSION}` });
         const outbox = new Outbox({ db, clock, deliver: deliverer.deliver, options: config.outbox, onError: logError });
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });

@@ -32,7 +32,9 @@ for (const backend of BACKENDS) {
 
     test('metrics: one sample, an array, {batch}, and the field agent’s 5 s average; retries add nothing', async () => {
       const n = await t.deploy(t.admin);
-      const base = Date.parse('2026-11-22T10:00:00Z');
+      // From "now" (the server's clock), well inside raw retention: never a calendar date.
+      const now = t.clock.now();
+      const base = now - (now % 60_000) - 10 * 60_000;
       const iso = (s: number) => new Date(base + s * 1000).toISOString();
       assert.equal((await t.agent(n, 'POST', '/metrics', { pps: 100, bps: 8000, tcp_pct: 50, udp_pct: 40, icmp_pct: 10, conn_count: 12, recorded_at: iso(0) })).status, 200);
       const arr = [1, 2, 3].map((s) => ({ pps: 100 + s, bps: 8000, recorded_at: iso(s) }));

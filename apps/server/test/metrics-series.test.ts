@@ -14,7 +14,8 @@ for (const backend of BACKENDS) {
 
     test('concurrent agents: every sample acknowledged is stored', async () => {
       const nodes = await Promise.all(Array.from({ length: 20 }, (_, i) => t.deploy(t.admin, `c${i}`)));
-      const start = Date.parse('2026-11-22T09:00:00Z');
+      const now = t.clock.now();
+      const start = now - (now % 60_000) - 5 * 60_000; // from "now", inside raw retention
       const posts = [];
       for (let s = 0; s < 10; s++) {
         for (const n of nodes) posts.push(t.agent(n, 'POST', '/metrics', { pps: s, bps: s * 8, recorded_at: new Date(start + s * 1000).toISOString() }));

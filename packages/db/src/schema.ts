@@ -332,6 +332,7 @@ export interface Schema {
   metrics: MetricTable;
   metrics_1m: MetricRollupTable;
   metrics_1h: MetricRollupTable;
+  metrics_late: { node_id: number; ts: number; received_at: number };
   channels: ChannelTable;
   commands: CommandTable;
   pcaps: PcapTable;

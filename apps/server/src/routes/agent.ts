@@ -5,15 +5,20 @@ import {
   AgentConfig, CommandAckBody, HeartbeatBody, IncidentAck, IncidentOpenBody, IncidentReportBody, IncidentResolveBody,
   IncidentUpdateBody, MetricsBody, Ok, errors, type MetricSample,
 } from '@breakwater/contracts';
-import { commands, fromJson, nodes, workspaces, type IncidentRow, type NodeRow } from '@breakwater/db';
+import { commands, fromJson, nodes, workspaces, type IncidentRow, type NodeRow, type metrics } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { iso, parseTime, presentPendingCommand } from '../services/present.ts';
+import { refusalMessage, refusalOf, sampleWindow, type SampleRefusal } from '../services/sample-window.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
 const tags = ['agent'];
 const UuidParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-const Accepted = Ok(Type.Object({ accepted: Type.Integer() }));
+const Accepted = Ok(Type.Object({
+  accepted: Type.Integer({ description: 'samples stored (raw, or merged into the roll-up that retention still keeps)' }),
+  refused: Type.Optional(Type.Integer({ description: 'samples refused: dated outside what retention keeps, or too far ahead' })),
+  refusals: Type.Optional(Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer(), message: Type.String() }))),
+}));
 
 function ack(row: IncidentRow, created: boolean) {
   const data = { id: row.id, uuid: row.uuid, status: row.status, attack_family: row.attack_family, severity: row.severity };
@@ -55,20 +60,32 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const n = me(req);
     const now = ctx.clock.now();
     const samples = toSamples(req.body);
+    const window = sampleWindow(now, ctx.config.retention);
+    const refused = new Map<SampleRefusal, number>();
+    const rows: metrics.MetricRow[] = [];
     // Samples without a timestamp are taken as one per second, the last one now.
-    const rows = samples.map((s, i) => {
-      const at = Math.min(parseTime(s.recorded_at, now - (samples.length - 1 - i) * 1000), now + 5000);
-      return {
+    samples.forEach((s, i) => {
+      const at = parseTime(s.recorded_at, now - (samples.length - 1 - i) * 1000);
+      const why = refusalOf(at, window);
+      if (why) {
+        refused.set(why, (refused.get(why) ?? 0) + 1);
+        return;
+      }
+      rows.push({
         node_id: n.id, ts: at - (at % 1000), pps: Math.round(s.pps), bps: Math.round(s.bps),
         tcp_pct: s.tcp_pct ?? null, udp_pct: s.udp_pct ?? null, icmp_pct: s.icmp_pct ?? null,
         conn_count: s.conn_count === undefined ? null : Math.round(s.conn_count),
-      };
+      });
     });
+    const refusals = [...refused].map(([reason, count]) => ({ reason, count, message: refusalMessage(reason, count, window, ctx.config.retention) }));
+    // Nothing to keep: a 400 the agent logs (and drops, as it should: a retry cannot help).
+    if (rows.length === 0) throw badRequest(refusals.map((r) => r.message).join('; '), 'sample_out_of_range');
     const last = rows.reduce((a, b) => (b.ts >= a.ts ? b : a));
     await ctx.ingest.submit(rows, {
       nodeId: n.id, ts: last.ts, seenAt: now, pps: last.pps, bps: last.bps, tcpPct: last.tcp_pct, udpPct: last.udp_pct,
       icmpPct: last.icmp_pct, connCount: last.conn_count,
     });
+    if (refusals.length > 0) return { ok: true as const, data: { accepted: rows.length, refused: samples.length - rows.length, refusals } };
     return { ok: true as const, data: { accepted: rows.length } };
   });
 

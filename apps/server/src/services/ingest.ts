@@ -7,6 +7,8 @@ export interface IngestDeps {
   db: Db;
   dialect: DialectName;
   flushMs: number;
+  /** The server's clock (when late samples were received). */
+  now?: () => number;
   onError: (err: unknown) => void;
 }
 
@@ -24,6 +26,13 @@ export class MetricsIngest {
   #flushing: Promise<void> = Promise.resolve();
   /** Minute starts that received samples since the last roll-up. */
   readonly dirtyMinutes = new Set<number>();
+  /** Hour starts whose minute roll-ups received late samples since the last roll-up. */
+  readonly dirtyHours = new Set<number>();
+  // Where each resolution still holds every row (set by the roll-up job, only ever raised):
+  // raw samples from rawFloor (a minute start), minute roll-ups from minuteFloor (an hour
+  // start). Older samples are merged into the finest roll-up that is still whole.
+  #rawFloor = 0;
+  #minuteFloor = 0;
 
   constructor(deps: IngestDeps) {
     this.#deps = deps;
@@ -55,6 +64,20 @@ export class MetricsIngest {
     await this.#flushing;
   }
 
+  /**
+   * Raises the floors (before the roll-up job deletes below them), then runs `after`, with
+   * no flush in between: no raw row or minute merge can land below a floor once it is raised.
+   */
+  raiseFloors(rawFloor: number, minuteFloor: number, after: () => Promise<void>): Promise<void> {
+    const run = this.#flushing.then(async () => {
+      this.#rawFloor = Math.max(this.#rawFloor, rawFloor);
+      this.#minuteFloor = Math.max(this.#minuteFloor, minuteFloor);
+      await after();
+    });
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
   #flush(): void {
     this.#timer = null;
     const batch = this.#pending;
@@ -64,11 +87,24 @@ export class MetricsIngest {
     this.#flushing = this.#flushing.then(async () => {
       try {
         const latest = newestPerNode(batch.latest);
+        const raw: metrics.MetricRow[] = [];
+        const late: metrics.MetricRow[] = [];
+        for (const r of dedupe(batch.rows)) (r.ts >= this.#rawFloor ? raw : late).push(r);
+        const { dialect } = this.#deps;
+        const merged: metrics.MetricRow[] = [];
         await this.#deps.db.transaction().execute(async (tx) => {
-          await metrics.insertMetrics(tx, dedupe(batch.rows), this.#deps.dialect);
-          await metrics.applyLatestSamples(tx, latest, this.#deps.dialect);
+          await metrics.insertMetrics(tx, raw, dialect);
+          if (late.length > 0) {
+            const fresh = new Set((await metrics.claimLateSamples(tx, late, (this.#deps.now ?? Date.now)(), dialect)).map((k) => `${k.node_id}:${k.ts}`));
+            for (const r of late) if (fresh.has(`${r.node_id}:${r.ts}`)) merged.push(r);
+            const toMinutes = merged.filter((r) => r.ts >= this.#minuteFloor);
+            await metrics.mergeIntoRollup(tx, 'metrics_1m', partialRollups(toMinutes, 60_000), dialect);
+            await metrics.mergeIntoRollup(tx, 'metrics_1h', partialRollups(merged.filter((r) => r.ts < this.#minuteFloor), 3_600_000), dialect);
+          }
+          await metrics.applyLatestSamples(tx, latest, dialect);
         });
-        for (const r of batch.rows) this.dirtyMinutes.add(r.ts - (r.ts % 60_000));
+        for (const r of raw) this.dirtyMinutes.add(r.ts - (r.ts % 60_000));
+        for (const r of merged) if (r.ts >= this.#minuteFloor) this.dirtyHours.add(r.ts - (r.ts % 3_600_000));
         for (const w of batch.waiters) w.resolve();
       } catch (err) {
         this.#deps.onError(err);
@@ -95,4 +131,29 @@ function dedupe(rows: metrics.MetricRow[]): metrics.MetricRow[] {
   const seen = new Map<string, metrics.MetricRow>();
   for (const r of rows) seen.set(`${r.node_id}:${r.ts}`, r);
   return seen.size === rows.length ? rows : [...seen.values()];
+}
+
+/** Late samples grouped per node and bucket, aggregated as the roll-up job aggregates raw samples. */
+export function partialRollups(rows: metrics.MetricRow[], bucketMs: number): metrics.RollupRow[] {
+  const groups = new Map<string, metrics.MetricRow[]>();
+  for (const r of rows) {
+    const key = `${r.node_id}:${r.ts - (r.ts % bucketMs)}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(r);
+  }
+  const avg = (g: metrics.MetricRow[], f: (r: metrics.MetricRow) => number | null) => {
+    const v = g.map(f).filter((x): x is number => x !== null);
+    return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  const max = (g: metrics.MetricRow[], f: (r: metrics.MetricRow) => number | null) => {
+    const v = g.map(f).filter((x): x is number => x !== null);
+    return v.length === 0 ? null : Math.max(...v);
+  };
+  return [...groups.values()].map((g) => ({
+    node_id: g[0]!.node_id, ts: g[0]!.ts - (g[0]!.ts % bucketMs), samples: g.length,
+    avg_pps: avg(g, (r) => r.pps)!, max_pps: max(g, (r) => r.pps)!, avg_bps: avg(g, (r) => r.bps)!, max_bps: max(g, (r) => r.bps)!,
+    avg_tcp_pct: avg(g, (r) => r.tcp_pct), avg_udp_pct: avg(g, (r) => r.udp_pct), avg_icmp_pct: avg(g, (r) => r.icmp_pct),
+    max_conn_count: max(g, (r) => r.conn_count),
+  }));
 }

@@ -28,6 +28,8 @@ export class RollupJob {
     const now = this.#deps.clock.now();
     const from = Math.max(last ?? now - 3_600_000, now - this.#deps.config.retention.rawHours * 3_600_000);
     for (let m = from - (from % 60_000); m <= now; m += 60_000) this.#deps.ingest.dirtyMinutes.add(m);
+    const { retention } = this.#deps.config;
+    await this.#deps.ingest.raiseFloors(floorTo(now - retention.rawHours * 3_600_000, 60_000), floorTo(now - retention.minuteDays * 86_400_000, 3_600_000), async () => {});
     this.#timer = setInterval(() => {
       this.#running = this.#running.then(() => this.runOnce()).catch(this.#deps.onError);
     }, this.#deps.config.rollupIntervalSeconds * 1000);
@@ -42,16 +44,33 @@ export class RollupJob {
 
   async runOnce(): Promise<void> {
     const { db, clock, config, ingest } = this.#deps;
+    // Deletion is aligned to whole buckets (raw: minutes, minute roll-ups: hours), so a
+    // roll-up is only ever recomputed from a complete set of rows.
+    const now = clock.now();
+    const rawFloor = floorTo(now - config.retention.rawHours * 3_600_000, 60_000);
+    const minuteFloor = floorTo(now - config.retention.minuteDays * 86_400_000, 3_600_000);
     await ingest.drain();
+    await this.#rollUp();
+    // Samples that landed meanwhile below the new floors are rolled up before their rows go.
+    await ingest.raiseFloors(rawFloor, minuteFloor, () => this.#rollUp());
+    await metrics.deleteOlderThan(db, 'metrics', rawFloor);
+    await metrics.deleteOlderThan(db, 'metrics_1m', minuteFloor);
+    await metrics.deleteOlderThan(db, 'metrics_1h', now - config.retention.hourDays * 86_400_000);
+    await metrics.deleteLateKeysOlderThan(db, now - config.retention.rawHours * 3_600_000);
+    await tokens.deleteExpiredSessions(db, now);
+  }
+
+  async #rollUp(): Promise<void> {
+    const { db, ingest } = this.#deps;
     const minutes = [...ingest.dirtyMinutes].sort((a, b) => a - b);
     ingest.dirtyMinutes.clear();
     await metrics.rollupMinutes(db, minutes);
-    const hours = [...new Set(minutes.map((m) => m - (m % 3_600_000)))];
-    await metrics.rollupHours(db, hours);
-    const now = clock.now();
-    await metrics.deleteOlderThan(db, 'metrics', now - config.retention.rawHours * 3_600_000);
-    await metrics.deleteOlderThan(db, 'metrics_1m', now - config.retention.minuteDays * 86_400_000);
-    await metrics.deleteOlderThan(db, 'metrics_1h', now - config.retention.hourDays * 86_400_000);
-    await tokens.deleteExpiredSessions(db, now);
+    const hours = new Set([...ingest.dirtyHours, ...minutes.map((m) => floorTo(m, 3_600_000))]);
+    ingest.dirtyHours.clear();
+    await metrics.rollupHours(db, [...hours].sort((a, b) => a - b));
   }
+}
+
+function floorTo(t: number, step: number): number {
+  return t - (((t % step) + step) % step);
 }

@@ -1,7 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { DialectName } from '../dialect-name.ts';
-import type { MetricTable } from '../schema.ts';
+import type { MetricRollupTable, MetricTable } from '../schema.ts';
 
 export type MetricRow = MetricTable;
 export type RollupTable = 'metrics_1m' | 'metrics_1h';
@@ -93,6 +93,55 @@ export async function applyLatestSamples(db: Db, samples: LatestSample[], dialec
     const params: unknown[] = [];
     for (const s of chunk) params.push(s.nodeId, s.ts, s.seenAt, s.pps, s.bps, s.tcpPct, s.udpPct, s.icmpPct, s.connCount);
     await db.executeQuery(CompiledQuery.raw(text, params));
+  }
+}
+
+/** One roll-up row's worth of samples, to be merged into an existing row. */
+export type RollupRow = MetricRollupTable;
+
+/**
+ * Records the keys of late samples (older than raw retention) and returns those never
+ * seen before: only they may be merged into a roll-up, so a resent batch adds nothing.
+ */
+export async function claimLateSamples(db: Db, keys: { node_id: number; ts: number }[], receivedAt: number, dialect: DialectName): Promise<{ node_id: number; ts: number }[]> {
+  const out: { node_id: number; ts: number }[] = [];
+  for (const chunk of slices(keys)) {
+    const text = cachedText(`late:${dialect}:${chunk.length}`, () =>
+      `INSERT INTO metrics_late (node_id, ts, received_at) VALUES ${placeholders(dialect, chunk.length, 3)} ON CONFLICT (node_id, ts) DO NOTHING RETURNING node_id, ts`);
+    const params: unknown[] = [];
+    for (const k of chunk) params.push(k.node_id, k.ts, receivedAt);
+    const r = await db.executeQuery<{ node_id: number | string; ts: number | string }>(CompiledQuery.raw(text, params));
+    for (const row of r.rows) out.push({ node_id: Number(row.node_id), ts: Number(row.ts) });
+  }
+  return out;
+}
+
+export async function deleteLateKeysOlderThan(db: Db, receivedBefore: number): Promise<void> {
+  await db.deleteFrom('metrics_late').where('received_at', '<', receivedBefore).execute();
+}
+
+// Larger of two nullable values, NULL only when both are (PostgreSQL's GREATEST and
+// SQLite's max() disagree on NULL, so it is spelled out).
+const greater = (col: string) => `CASE WHEN excluded.${col} IS NULL THEN t.${col} WHEN t.${col} IS NULL OR excluded.${col} > t.${col} THEN excluded.${col} ELSE t.${col} END`;
+// Sample-weighted mean of two nullable averages.
+const weighted = (col: string) =>
+  `CASE WHEN excluded.${col} IS NULL THEN t.${col} WHEN t.${col} IS NULL THEN excluded.${col} ELSE (t.${col} * t.samples + excluded.${col} * excluded.samples) / (t.samples + excluded.samples) END`;
+
+/**
+ * Merges partial roll-ups (late samples grouped per node and bucket) into a roll-up table:
+ * counts add, maxima take the larger, averages are weighted by sample count — what the
+ * roll-up job would have computed had the samples arrived in time.
+ */
+export async function mergeIntoRollup(db: Db, table: RollupTable, rows: RollupRow[], dialect: DialectName): Promise<void> {
+  const text = `INSERT INTO ${table} AS t (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
+    VALUES ${placeholders(dialect, 1, 11)}
+    ON CONFLICT (node_id, ts) DO UPDATE SET samples = t.samples + excluded.samples,
+      avg_pps = (t.avg_pps * t.samples + excluded.avg_pps * excluded.samples) / (t.samples + excluded.samples), max_pps = ${greater('max_pps')},
+      avg_bps = (t.avg_bps * t.samples + excluded.avg_bps * excluded.samples) / (t.samples + excluded.samples), max_bps = ${greater('max_bps')},
+      avg_tcp_pct = ${weighted('avg_tcp_pct')}, avg_udp_pct = ${weighted('avg_udp_pct')}, avg_icmp_pct = ${weighted('avg_icmp_pct')},
+      max_conn_count = ${greater('max_conn_count')}`;
+  for (const r of rows) {
+    await db.executeQuery(CompiledQuery.raw(text, [r.node_id, r.ts, r.samples, r.avg_pps, r.max_pps, r.avg_bps, r.max_bps, r.avg_tcp_pct, r.avg_udp_pct, r.avg_icmp_pct, r.max_conn_count]));
   }
 }
 
