@@ -40,3 +40,33 @@ export function tcp(sport: number, dport: number, flags: number, payload = 0): B
 export function pcapOf(frames: Buffer[], startMs = Date.UTC(2026, 10, 22, 12, 0, 0)): Buffer {
   return Buffer.from(buildPcap({ linktype: 1 }, frames.map((data, i) => ({ tsMs: startMs + i, data }))));
 }
+
+/** A little-endian pcapng (one Ethernet interface, µs timestamps) of `frames`. */
+export function pcapngOf(frames: Buffer[], startMs = Date.UTC(2026, 10, 22, 12, 0, 0)): Buffer {
+  const block = (type: number, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(type, 0);
+    head.writeUInt32LE(12 + body.length, 4);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32LE(12 + body.length, 0);
+    return Buffer.concat([head, body, tail]);
+  };
+  const shb = Buffer.alloc(16, 0xff);
+  shb.writeUInt32LE(0x1a2b3c4d, 0);
+  shb.writeUInt16LE(1, 4);
+  shb.writeUInt16LE(0, 6);
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(1, 0);
+  idb.writeUInt32LE(262_144, 4);
+  const epbs = frames.map((data, i) => {
+    const us = BigInt(startMs + i) * 1000n;
+    const h = Buffer.alloc(20);
+    h.writeUInt32LE(0, 0);
+    h.writeUInt32LE(Number(us >> 32n), 4);
+    h.writeUInt32LE(Number(us & 0xffffffffn), 8);
+    h.writeUInt32LE(data.length, 12);
+    h.writeUInt32LE(data.length, 16);
+    return block(6, Buffer.concat([h, data, Buffer.alloc((4 - (data.length % 4)) % 4)]));
+  });
+  return Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), ...epbs]);
+}

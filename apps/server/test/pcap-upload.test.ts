@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '@breakwater/testing';
 import { errorCode, startTestServer, type TestServer } from './harness.ts';
-import { pcapOf } from './pcap-frames.ts';
+import { pcapngOf, pcapOf } from './pcap-frames.ts';
 
 /** A classic pcap (µs, Ethernet) with `count` frames of `size` bytes each. */
 function makePcap(count: number, size = 60): Buffer {
@@ -62,7 +62,7 @@ for (const backend of BACKENDS) {
     });
 
     test('field shape: multipart field "pcap" on incidents/{uuid}/pcap, pcapng accepted', async () => {
-      const ng = Buffer.concat([Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]), Buffer.alloc(60, 1)]);
+      const ng = pcapngOf([Buffer.alloc(60, 1), Buffer.alloc(61, 2)]);
       const res = await fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, { method: 'POST', headers: hdr(), body: form([['pcap', { data: ng, filename: 'cap.pcapng' }]]) });
       const body = (await res.json()) as any;
       assert.equal(res.status, 200, JSON.stringify(body));
@@ -137,6 +137,39 @@ for (const backend of BACKENDS) {
       assert.equal(((await over.json()) as any).error.code, 'payload_too_large');
       assert.deepEqual(readdirSync(join(t.dataDir, 'uploads')), []);
       assert.deepEqual(readdirSync(join(t.dataDir, 'tmp')), []);
+    });
+
+    test('checked as a capture before it is kept: a script after the pcapng magic, cut or overlong records, on every upload route: 400 invalid pcap, nothing kept', async () => {
+      const script = Buffer.concat([Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]), Buffer.from('\n#!/bin/sh\nid > /tmp/owned\n')]);
+      const good = makePcap(3, 80);
+      const cut = good.subarray(0, good.length - 10); // the last record ends past the file
+      const overlong = Buffer.from(good);
+      overlong.writeUInt32LE(1_000_000, 24 + 8); // first record claims 1 MB captured
+      const ngCut = pcapngOf([Buffer.alloc(60, 3)]).subarray(0, 60);
+      const ngJunkBlock = Buffer.concat([pcapngOf([]), Buffer.from('#!/bin/sh\nrm -rf /\n')]);
+      const before = pcapFiles().length;
+      const listed = (await t.request('GET', '/api/v1/pcaps?limit=100')).body.data.length;
+      for (const [name, data] of [['script', script], ['cut', cut], ['overlong', overlong], ['pcapng cut', ngCut], ['pcapng + script', ngJunkBlock]] as const) {
+        const replies = [
+          await fetch(`${t.url}/api/v1/agent/pcap`, { method: 'POST', headers: hdr(), body: form([['incident_id', String(inc.id)], ['file', { data, filename: 'x.pcapng' }]]) }),
+          await fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, { method: 'POST', headers: hdr(), body: form([['pcap', { data, filename: 'x.pcapng' }]]) }),
+          await fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, {
+            method: 'POST', headers: { ...hdr(), 'content-type': 'application/octet-stream', 'x-chunk-index': '0', 'x-chunk-total': '1', 'x-upload-id': `bad-${name.replace(/\W/g, '')}` }, body: new Uint8Array(data),
+          }),
+        ];
+        for (const r of replies) {
+          const body = (await r.json()) as any;
+          assert.equal(r.status, 400, `${name}: ${JSON.stringify(body)}`);
+          assert.equal(body.error.code, 'invalid_pcap');
+          assert.match(body.error.message, /^invalid pcap: /, name);
+        }
+      }
+      assert.equal(pcapFiles().length, before);
+      assert.equal((await t.request('GET', '/api/v1/pcaps?limit=100')).body.data.length, listed);
+      assert.deepEqual(readdirSync(join(t.dataDir, 'tmp')), [], 'no temporary file left');
+      // A whole capture whose bytes merely look odd is still a capture.
+      const ok = await fetch(`${t.url}/api/v1/agent/incidents/${inc.uuid}/pcap`, { method: 'POST', headers: hdr(), body: form([['pcap', { data: pcapngOf([Buffer.from('#!/bin/sh\n')]), filename: 'x.pcapng' }]]) });
+      assert.equal(ok.status, 200);
     });
 
     test('not a capture, missing file, unknown incident, another node’s incident', async () => {

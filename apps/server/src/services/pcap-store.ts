@@ -7,6 +7,7 @@ import { join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pcaps, type Db, type NodeRow } from '@breakwater/db';
+import { CaptureReader, CaptureRecord } from '@breakwater/packets';
 import { badRequest, tooLarge } from '../errors.ts';
 
 export type PcapFormat = 'pcap' | 'pcap-ns' | 'pcapng';
@@ -18,6 +19,25 @@ export function detectFormat(head: Buffer): PcapFormat | null {
   if (be === 0xa1b23c4d || be === 0x4d3cb2a1) return 'pcap-ns';
   if (be === 0x0a0d0d0a) return 'pcapng';
   return null;
+}
+
+/**
+ * Reads a whole file as a capture: a valid pcap or pcapng header, then records whose lengths
+ * agree with the file up to its last byte. Returns why it is not one, or null. A cut last
+ * record is refused too: agents write whole records, so a cut file is damaged, not truncated.
+ */
+export async function captureProblem(path: string): Promise<string | null> {
+  const reader = new CaptureReader();
+  const rec = new CaptureRecord();
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    reader.push(chunk);
+    while (reader.next(rec));
+    if (reader.error) break;
+  }
+  reader.end();
+  while (reader.next(rec));
+  const err = reader.error;
+  return err ? err.message : null;
 }
 
 export function safeFilename(name: string | undefined, fallback: string): string {
@@ -73,9 +93,10 @@ export class PcapStore {
     await fh.read(head, 0, 4, 0);
     await fh.close();
     const format = detectFormat(head);
-    if (!format) {
+    const problem = format ? await captureProblem(tmp) : 'not a pcap or pcapng capture (unknown magic number)';
+    if (!format || problem) {
       await this.discard(tmp);
-      throw badRequest('file: not a pcap or pcapng capture (unknown magic number)', 'invalid_pcap');
+      throw badRequest(`invalid pcap: ${problem}`, 'invalid_pcap');
     }
     // An agent whose upload succeeded but whose reply was lost sends the same file again:
     // it gets the stored capture back instead of a second copy.
