@@ -1,7 +1,8 @@
 // One interface for every way Breakwater mitigates: BGP speakers it drives (GoBGP, ExaBGP,
 // BIRD 2, FRR) and appliances or clouds it calls over HTTP. The server owns the stored state
 // (which rules should be active); an adapter only makes a speaker or provider match it.
-import type { AdapterType, Capability, RuleSpec } from '@breakwater/contracts';
+import type { AdapterType, Capability, OutboundReach, RuleSpec } from '@breakwater/contracts';
+import type { FetchLike, Resolver } from '@breakwater/outbound';
 
 export interface AdapterConfig {
   /** How to reach it: a gRPC host:port, a socket path, a URL — each adapter says which. */
@@ -15,11 +16,27 @@ export interface AdapterConfig {
 export interface AdapterDeps {
   /** ms since the epoch. */
   now: () => number;
-  /** HTTP adapters send through this (tests may wrap it). */
-  fetch: typeof fetch;
+  /** HTTP adapters send through this: undici's fetch unless a test wraps one (passing `init` through). */
+  fetch?: FetchLike;
+  /** Non-public ranges this adapter may reach (the operator's outbound config for its type); none by default. */
+  reach?: readonly OutboundReach[];
+  /** DNS for outbound calls (tests answer names themselves); the system resolver by default. */
+  resolve?: Resolver;
+  /** Programs, files and sockets on this host, from the server's config: never from the API. */
+  local?: Partial<LocalPaths>;
   /** Deadline for one operation against the speaker or provider, ms. */
   timeoutMs: number;
   log?: (msg: string, detail?: Record<string, unknown>) => void;
+}
+
+/** Where the BGP adapters find what they run, write and connect to on this host. */
+export interface LocalPaths {
+  /** birdc: an absolute path, or a name looked up on PATH. */
+  birdc: string;
+  /** The directory the bird2 adapter writes its include files in. */
+  birdIncludeDir: string;
+  /** Directories the control sockets (BIRD, bgpd's vty, the ExaBGP bridge, gobgpd's unix API) may be in. */
+  socketDirs: readonly string[];
 }
 
 /** A rule as the server keeps it: the id is the server's, stable for the rule's life. */

@@ -1,4 +1,5 @@
-import type { ChannelType } from '@breakwater/contracts';
+import type { ChannelType, OutboundReach } from '@breakwater/contracts';
+import type { Resolver } from '@breakwater/outbound';
 import type { DeliveryResult } from './delivery-result.ts';
 import type { Notification } from './notification.ts';
 
@@ -6,7 +7,12 @@ export type FetchFn = (input: string | URL, init?: RequestInit) => Promise<Respo
 
 /** Everything a channel touches outside itself comes in here: no module globals. */
 export interface ChannelDeps {
-  fetch: FetchFn;
+  /** undici's fetch unless a test wraps one (it must pass `init` through: the policy pins the connection there). */
+  fetch?: FetchFn;
+  /** Non-public ranges this channel may reach (the operator's outbound config for its type); none by default. */
+  reach?: readonly OutboundReach[];
+  /** DNS for outbound calls (tests answer names themselves); the system resolver by default. */
+  resolve?: Resolver;
   /** Wall clock, ms since the epoch: timestamps in messages, Retry-After dates, durations. */
   now: () => number;
   /** Deadline for one attempt (connect + request + reply), ms. */

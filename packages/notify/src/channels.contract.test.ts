@@ -13,7 +13,8 @@ import type { FakeServer } from './testing/http-fake.ts';
 
 const HANG_TIMEOUT_MS = 250;
 
-const deps = (timeoutMs = 5000): ChannelDeps => ({ fetch: (u, i) => fetch(u, i), now: () => Date.now(), timeoutMs });
+// The fake providers listen on loopback: granted here as an operator's config would.
+const deps = (timeoutMs = 5000): ChannelDeps => ({ fetch: (u, i) => fetch(u, i), now: () => Date.now(), timeoutMs, reach: ['loopback'] });
 
 let seq = 0;
 const ctx = () => ({ delivery_id: `dlv-${++seq}`, attempt: 1 });

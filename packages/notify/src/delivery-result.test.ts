@@ -27,8 +27,9 @@ test('redact removes secrets in plain and URL-encoded form, longest first', () =
   assert.equal(redact('x abc/def+ghi/jkl y abc%2Fdef%2Bghi z', secrets), 'x [redacted] y [redacted] z');
 });
 
-test('excerpts are one line, capped at 300 characters', () => {
+test('excerpts are one printable line, capped at 120 characters', () => {
   const e = excerptOf(`line1\n\n  line2 ${'x'.repeat(500)}`, []);
   assert.ok(e.startsWith('line1 line2 x'));
-  assert.equal(e.length, 300);
+  assert.equal(e.length, 120);
+  assert.equal(excerptOf('550 bad\u202Euser\u0000', []), '550 bad user');
 });

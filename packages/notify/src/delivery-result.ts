@@ -1,3 +1,5 @@
+import { REASON_MAX, redact, sanitiseReason } from '@breakwater/outbound';
+
 /**
  * What one delivery attempt came to. The outbox decides from this alone:
  * `delivered` → done; `retryable` → try again (not before `retry_after_ms` when set);
@@ -31,7 +33,7 @@ export interface DeliveryResult {
   retry_after_ms: number | null;
   /** One line for people; secrets removed. */
   message: string;
-  /** Start of the provider's reply body (≤ 300 chars), secrets removed. */
+  /** The provider's short reason (an error field of its reply, an SMTP reply line; ≤ 120 printable chars), secrets removed; never the body. */
   excerpt: string;
   /** The provider's id for what was created, when it returns one (PagerDuty dedup_key, Opsgenie requestId, SMTP Message-ID…). */
   provider_ref: string | null;
@@ -40,21 +42,13 @@ export interface DeliveryResult {
   duration_ms: number;
 }
 
-export const EXCERPT_MAX = 300;
+export { redact };
 
-/** Removes every secret (and its URL-encoded form) from a text shown to people or stored. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s.length < 4) continue;
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('[redacted]');
-  }
-  return out;
-}
+export const EXCERPT_MAX = REASON_MAX;
 
-export function excerptOf(body: string, secrets: readonly string[]): string {
-  const one = redact(body, secrets).replace(/\s+/g, ' ').trim();
-  return one.length > EXCERPT_MAX ? `${one.slice(0, EXCERPT_MAX - 1)}…` : one;
+/** One line of printable text, secrets removed, at most EXCERPT_MAX characters (an SMTP reply line, not a body). */
+export function excerptOf(text: string, secrets: readonly string[]): string {
+  return sanitiseReason(text, secrets);
 }
 
 /**

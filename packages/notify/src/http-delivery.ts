@@ -1,5 +1,6 @@
+import { OutboundError, replyReason, sendHttp } from '@breakwater/outbound';
 import type { ChannelDeps, SendContext } from './channel.ts';
-import { badConfig, excerptOf, outcomeOfStatus, parseRetryAfter, redact, type DeliveryResult } from './delivery-result.ts';
+import { badConfig, outcomeOfStatus, parseRetryAfter, redact, type DeliveryResult } from './delivery-result.ts';
 
 export interface HttpRequestSpec {
   method: 'POST' | 'PUT' | 'PATCH';
@@ -18,79 +19,59 @@ export interface ReplyVerdict {
 
 export type ReplyInspector = (status: number, body: string, headers: Headers) => ReplyVerdict | null;
 
-const BODY_MAX = 64 * 1024;
-
 export const DEFAULT_USER_AGENT = 'Breakwater-Notify/0.1';
 
 /**
- * One HTTP attempt under the channel's deadline, classified. Never throws; every text in the
- * result has `secrets` removed (a Slack webhook URL or a Telegram token can be echoed by a proxy).
+ * One HTTP attempt under the channel's deadline and the outbound policy, classified. Never throws.
+ * People see the status and at most a short sanitised reason from the provider's error field,
+ * never the reply body; every text has `secrets` removed (a Slack webhook URL or a Telegram token
+ * can be echoed by a proxy).
  */
 export async function deliverHttp(req: HttpRequestSpec, deps: ChannelDeps, ctx: SendContext, secrets: readonly string[], inspect?: ReplyInspector): Promise<DeliveryResult> {
   const started = deps.now();
   const took = () => Math.max(0, deps.now() - started);
-  if (!URL.canParse(req.url)) return badConfig('endpoint URL is not a valid URL');
-  const timeout = AbortSignal.timeout(deps.timeoutMs);
-  const signal = ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
-  let res: Response;
-  let body: string;
+  let res;
   try {
-    res = await deps.fetch(req.url, {
-      method: req.method,
-      headers: { 'user-agent': deps.userAgent ?? DEFAULT_USER_AGENT, ...req.headers },
-      body: req.body,
-      signal,
-      redirect: 'manual',
-    });
-    body = await readCapped(res);
+    res = await sendHttp(
+      { reach: deps.reach ?? [], timeoutMs: deps.timeoutMs, fetch: deps.fetch, resolve: deps.resolve, userAgent: deps.userAgent ?? DEFAULT_USER_AGENT },
+      { ...req, signal: ctx.signal },
+      { secrets },
+    );
   } catch (err) {
-    return failureOfError(err, timeout, deps.timeoutMs, took(), secrets);
+    return failureOfError(err, deps.timeoutMs, took(), secrets);
   }
   let { outcome, reason } = outcomeOfStatus(res.status);
   let retryAfter = outcome === 'retryable' ? parseRetryAfter(res.headers.get('retry-after'), deps.now()) : null;
   let ref: string | null = null;
-  const verdict = inspect?.(res.status, body, res.headers);
+  const verdict = inspect?.(res.status, res.text, res.headers);
   if (verdict) {
     if (verdict.outcome) outcome = verdict.outcome;
     if (verdict.reason !== undefined) reason = verdict.reason;
     if (verdict.retry_after_ms !== undefined && verdict.retry_after_ms !== null) retryAfter = verdict.retry_after_ms;
     if (verdict.provider_ref !== undefined) ref = verdict.provider_ref;
   }
-  const excerpt = excerptOf(body, secrets);
+  const why = outcome === 'delivered' ? '' : replyReason(res.text, secrets);
   return {
     outcome,
     reason: outcome === 'delivered' ? null : reason,
     status: res.status,
     retry_after_ms: outcome === 'retryable' ? retryAfter : null,
-    message: outcome === 'delivered' ? `delivered (HTTP ${res.status})` : `HTTP ${res.status}${reason ? ` ${reason}` : ''}${excerpt ? `: ${excerpt.slice(0, 120)}` : ''}`,
-    excerpt,
+    message: outcome === 'delivered' ? `delivered (HTTP ${res.status})` : `HTTP ${res.status}${reason ? ` ${reason}` : ''}${why ? `: ${why}` : ''}`,
+    excerpt: why,
     provider_ref: ref,
     duration_ms: took(),
   };
 }
 
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size >= BODY_MAX) { await reader.cancel(); break; }
+export function failureOfError(err: unknown, timeoutMs: number, durationMs: number, secrets: readonly string[]): DeliveryResult {
+  const base = { status: null, retry_after_ms: null, excerpt: '', provider_ref: null, duration_ms: durationMs };
+  if (err instanceof OutboundError) {
+    // A destination the policy refuses, or a URL that is none, is the config's fault: retrying cannot help.
+    if (!err.retryable) return { ...badConfig(redact(err.message, secrets), durationMs) };
+    if (err.kind === 'timeout') return { ...base, outcome: 'retryable', reason: 'timeout', message: `no reply within ${timeoutMs} ms` };
+    return { ...base, outcome: 'retryable', reason: 'network', message: redact(err.message, secrets) };
   }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, BODY_MAX));
-}
-
-export function failureOfError(err: unknown, timeout: AbortSignal, timeoutMs: number, durationMs: number, secrets: readonly string[]): DeliveryResult {
-  const base = { outcome: 'retryable' as const, status: null, retry_after_ms: null, excerpt: '', provider_ref: null, duration_ms: durationMs };
-  if (timeout.aborted) return { ...base, reason: 'timeout', message: `no reply within ${timeoutMs} ms` };
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'AbortError') return { ...base, reason: 'network', message: 'cancelled before the reply' };
-  const detail = e?.cause?.code ?? e?.cause?.message ?? '';
-  return { ...base, reason: 'network', message: redact(`${e?.message ?? String(err)}${detail ? `: ${detail}` : ''}`, secrets) };
+  return { ...base, outcome: 'retryable', reason: 'network', message: redact(err instanceof Error ? err.message : String(err), secrets) };
 }
 
 /** Secrets of a URL that carries its credential (Slack, Discord, Teams webhooks): the whole URL, and its path. */

@@ -1,6 +1,7 @@
 // Cloudflare API v4 client: Bearer token, JSON bodies, and the {success, errors, messages, result}
 // envelope every endpoint answers with. A reply is good only when it is 2xx AND success is not
 // false; otherwise the AdapterError carries Cloudflare's own error messages and codes.
+import { replyReason } from '@breakwater/outbound';
 import type { AdapterDeps } from '../../adapter.ts';
 import { httpCall, joinUrl, replyError, type HttpRequest } from '../http/http-call.ts';
 
@@ -20,7 +21,7 @@ export interface CloudflareClient {
 export function envelopeMessage(json: unknown, fallback: string): string {
   const errs = (json as CloudflareEnvelope | null)?.errors;
   if (Array.isArray(errs) && errs.length) return errs.map((e) => `${e.message ?? 'error'}${e.code !== undefined ? ` (code ${e.code})` : ''}`).join('; ');
-  return fallback.slice(0, 200);
+  return replyReason(fallback);
 }
 
 export function cloudflareClient(base: string, token: string, deps: AdapterDeps): CloudflareClient {

@@ -12,7 +12,7 @@ describeAdapterContract({
     // The contract scrubs 198.18.8.0/24: the account has it onboarded, on demand.
     const cf = await startCloudflareFake({ prefixes: [{ cidr: '198.18.8.0/24' }] });
     const base: AdapterConfig = { endpoint: cf.url, authToken: cf.token, options: { account_id: cf.accountId, ruleset_id: cf.rulesetId } };
-    const deps = { now: Date.now, fetch, timeoutMs: 1000 };
+    const deps = { now: Date.now, fetch, timeoutMs: 1000, reach: ['loopback'] as const };
     const adapter = createCloudflareAdapter(base, deps);
     await adapter.start();
     return {

@@ -5,7 +5,7 @@ import { startCloudflareFake, type CloudflareFake } from '../../testing/fakes/cl
 import { createCloudflareAdapter } from './index.ts';
 import { blockExpression, prefixOfExpression } from './cloudflare.ts';
 
-const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs });
+const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs, reach: ['loopback'] as const });
 const scrub = (prefix: string): AnnouncedRule => ({ id: `r-scrub-${prefix}`, spec: { kind: 'scrubbing', prefix } });
 const bh = (prefix: string): AnnouncedRule => ({ id: `r-bh-${prefix}`, spec: { kind: 'blackhole', prefix, next_hop: null, communities: [] } });
 

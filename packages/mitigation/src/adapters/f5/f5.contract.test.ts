@@ -11,7 +11,7 @@ describeAdapterContract({
   async start() {
     const f5 = await startF5Fake();
     const base: AdapterConfig = { endpoint: f5.url, authToken: f5.password, options: { username: f5.username } };
-    const deps = { now: Date.now, fetch, timeoutMs: 1000 };
+    const deps = { now: Date.now, fetch, timeoutMs: 1000, reach: ['loopback'] as const };
     const adapter = createF5Adapter(base, deps);
     await adapter.start();
     return {

@@ -4,7 +4,7 @@ import { AdapterError, type AdapterConfig, type AnnouncedRule } from '../../adap
 import { startF5Fake, type F5Fake } from '../../testing/fakes/f5.ts';
 import { createF5Adapter } from './index.ts';
 
-const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs });
+const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs, reach: ['loopback'] as const });
 const bh = (prefix: string): AnnouncedRule => ({ id: `r-${prefix}`, spec: { kind: 'blackhole', prefix, next_hop: null, communities: [] } });
 
 async function rejects(p: Promise<unknown>): Promise<AdapterError> {

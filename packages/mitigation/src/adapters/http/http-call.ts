@@ -1,37 +1,27 @@
-// One HTTP request for the HTTP adapters (Cloudflare, webhook, Radware, F5): under the adapter's
-// deadline, with every transport failure turned into a retryable AdapterError and every text that
-// may reach a log or the API stripped of the adapter's secrets (a proxy can echo a header back).
+// One HTTP request for the HTTP adapters (Cloudflare, webhook, Radware, F5), through the outbound
+// kit: under the adapter's deadline and the outbound policy for its type, with every transport
+// failure turned into an AdapterError (retryable unless the policy refused the destination) and
+// every text that may reach a log or the API stripped of the adapter's secrets.
+import { OutboundError, redact, sanitiseReason, reasonField, replyReason, sendHttp, type OutboundRequest } from '@breakwater/outbound';
 import { AdapterError, type AdapterDeps } from '../../adapter.ts';
 
-export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  url: string;
-  headers?: Record<string, string>;
-  /** Sent as is; callers that send JSON set content-type themselves. */
-  body?: string;
-}
+export type HttpRequest = Omit<OutboundRequest, 'signal'>;
 
 export interface HttpReply {
   status: number;
   headers: Headers;
+  /** For the adapter to read, never to show. */
   text: string;
   /** The body parsed as JSON, or null when it is not JSON. */
   json: unknown;
 }
 
+/** Appliances list whole address tables: more room than a notification reply. */
 const BODY_MAX = 1024 * 1024;
 
 export const USER_AGENT = 'Breakwater-Mitigation/0.1';
 
-/** Removes each secret (and its URL-encoded form) from a text shown to people. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s.length < 4) continue;
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('[redacted]');
-  }
-  return out;
-}
+export { redact };
 
 /** 401/403 mean the credential is wrong: retrying the same call cannot help. 408/429/5xx may pass later. */
 export function retryableStatus(status: number): boolean {
@@ -40,60 +30,31 @@ export function retryableStatus(status: number): boolean {
 
 /**
  * Sends one request. Resolves with the reply whatever its status (the caller reads the vendor's
- * envelope); rejects only with a retryable AdapterError when no reply came (refused, reset, DNS,
- * TLS, or the deadline), naming `what` so the operator sees which step failed.
+ * envelope); rejects with an AdapterError naming `what` when no reply came: retryable when the
+ * far side was not reached (refused, reset, DNS, TLS, the deadline), permanent when the outbound
+ * policy refused the destination.
  */
-export async function httpCall(deps: Pick<AdapterDeps, 'fetch' | 'timeoutMs'>, req: HttpRequest, what: string, secrets: readonly string[]): Promise<HttpReply> {
-  const timeout = AbortSignal.timeout(deps.timeoutMs);
+export async function httpCall(deps: Pick<AdapterDeps, 'fetch' | 'timeoutMs' | 'reach' | 'resolve'>, req: HttpRequest, what: string, secrets: readonly string[]): Promise<HttpReply> {
   try {
-    const res = await deps.fetch(req.url, {
-      method: req.method,
-      headers: { 'user-agent': USER_AGENT, ...req.headers },
-      body: req.body,
-      signal: timeout,
-      // A management API that redirects is misconfigured; following it could send the credential elsewhere.
-      redirect: 'manual',
-    });
-    const text = await readCapped(res);
-    let json: unknown = null;
-    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: the caller reports the status */ }
-    return { status: res.status, headers: res.headers, text, json };
+    return await sendHttp({ reach: deps.reach ?? [], timeoutMs: deps.timeoutMs, fetch: deps.fetch, resolve: deps.resolve, userAgent: USER_AGENT }, req, { maxBytes: BODY_MAX, secrets });
   } catch (err) {
-    if (timeout.aborted) throw new AdapterError(`${what}: no reply within ${deps.timeoutMs} ms`, true);
-    const e = err as { message?: string; cause?: { code?: string; message?: string } };
-    const detail = e?.cause?.code ?? e?.cause?.message ?? '';
-    throw new AdapterError(redact(`${what}: ${e?.message ?? String(err)}${detail ? ` (${detail})` : ''}`, secrets), true);
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new AdapterError(redact(`${what}: ${msg}`, secrets), err instanceof OutboundError ? err.retryable : true);
   }
 }
 
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size >= BODY_MAX) { await reader.cancel(); break; }
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, BODY_MAX));
-}
-
-/** The AdapterError for a reply that is not a success: status, the vendor's own message, secrets removed. */
+/** The AdapterError for a reply that is not a success: the status and a short sanitised reason, never the body. */
 export function replyError(what: string, status: number, vendorMessage: string, secrets: readonly string[]): AdapterError {
-  const msg = vendorMessage.replace(/\s+/g, ' ').trim().slice(0, 300);
+  const msg = sanitiseReason(vendorMessage, secrets);
   return new AdapterError(redact(`${what}: HTTP ${status}${msg ? `: ${msg}` : ''}`, secrets), retryableStatus(status));
 }
 
-/** base + path, without doubling or dropping the slash between them. */
-/** The vendor's own words for a refusal: a JSON `message` (F5, Radware), else the start of the body. */
+/** The vendor's own words for a refusal: a JSON error field (F5, Radware), a bare error code, else nothing. */
 export function replyMessage(r: HttpReply): string {
-  const m = (r.json as { message?: unknown } | null)?.message;
-  return typeof m === 'string' ? m : r.text.slice(0, 200);
+  return reasonField(r.json) ?? replyReason(r.text);
 }
 
+/** base + path, without doubling or dropping the slash between them. */
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

@@ -11,7 +11,7 @@ describeAdapterContract({
   async start() {
     const rw = await startRadwareFake();
     const base: AdapterConfig = { endpoint: rw.url, authToken: rw.password, options: { username: rw.username, device_ip: rw.deviceIp } };
-    const deps = { now: Date.now, fetch, timeoutMs: 1000 };
+    const deps = { now: Date.now, fetch, timeoutMs: 1000, reach: ['loopback'] as const };
     const adapter = createRadwareAdapter(base, deps);
     await adapter.start();
     return {

@@ -5,7 +5,7 @@ import { startRadwareFake, type RadwareFake } from '../../testing/fakes/radware.
 import { createRadwareAdapter } from './index.ts';
 import { entryName } from './radware.ts';
 
-const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs });
+const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs, reach: ['loopback'] as const });
 const bh = (prefix: string): AnnouncedRule => ({ id: `r-${prefix}`, spec: { kind: 'blackhole', prefix, next_hop: null, communities: [] } });
 
 async function rejects(p: Promise<unknown>): Promise<AdapterError> {

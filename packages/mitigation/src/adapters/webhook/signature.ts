@@ -1,23 +1,15 @@
-// HMAC-SHA256 request signing for the mitigation webhook. The signed material is
-// `${timestamp}.${rawBody}`: the X-Breakwater-Timestamp value (unix seconds), one ".", then the body
-// bytes exactly as sent, so a captured request cannot be replayed later under a fresh timestamp.
-// Same scheme as the notification webhook; written here because mitigation must not import notify.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// HMAC-SHA256 request signing for the mitigation webhook: the one scheme of @breakwater/outbound
+// (the notification webhook signs the same way), with the mitigation webhook's boolean verify.
+import { DEFAULT_TOLERANCE_S, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook, verifyWebhook } from '@breakwater/outbound';
 
-export const SIGNATURE_HEADER = 'x-breakwater-signature';
-export const TIMESTAMP_HEADER = 'x-breakwater-timestamp';
-export const TOLERANCE_S = 300;
+export { SIGNATURE_HEADER, TIMESTAMP_HEADER };
+export const TOLERANCE_S = DEFAULT_TOLERANCE_S;
 
 export function sign(secret: string, timestamp: number, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
+  return signWebhook(secret, timestamp, rawBody);
 }
 
 /** What a receiver runs: the signature must match and the timestamp be within TOLERANCE_S of now. */
 export function verify(secret: string, rawBody: string, signature: string | undefined, timestamp: string | undefined, nowMs: number): boolean {
-  if (!signature || !timestamp || !/^\d{1,12}$/.test(timestamp)) return false;
-  const ts = Number(timestamp);
-  if (Math.abs(nowMs / 1000 - ts) > TOLERANCE_S) return false;
-  const want = Buffer.from(sign(secret, ts, rawBody));
-  const got = Buffer.from(signature);
-  return want.length === got.length && timingSafeEqual(want, got);
+  return verifyWebhook(secret, rawBody, { signature, timestamp }, nowMs, TOLERANCE_S).ok;
 }

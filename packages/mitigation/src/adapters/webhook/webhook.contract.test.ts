@@ -11,7 +11,7 @@ describeAdapterContract({
   async start() {
     const hook = await startWebhookFake();
     const base: AdapterConfig = { endpoint: `${hook.url}/hooks/breakwater`, authToken: hook.secret, options: {} };
-    const deps = { now: Date.now, fetch, timeoutMs: 1000 };
+    const deps = { now: Date.now, fetch, timeoutMs: 1000, reach: ['loopback'] as const };
     const adapter = createWebhookAdapter(base, deps);
     await adapter.start();
     return {

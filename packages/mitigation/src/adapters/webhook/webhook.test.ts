@@ -5,7 +5,7 @@ import { AdapterError, type AdapterConfig, type AnnouncedRule } from '../../adap
 import { startWebhookFake, type WebhookFake } from '../../testing/fakes/webhook.ts';
 import { createWebhookAdapter, signMitigationWebhook, verifyMitigationWebhook } from './index.ts';
 
-const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs });
+const deps = (timeoutMs = 2000) => ({ now: Date.now, fetch, timeoutMs, reach: ['loopback'] as const });
 const rule: AnnouncedRule = { id: 'r-1', spec: { kind: 'flowspec', match: { destination: '198.51.100.0/24', protocols: [17], destination_ports: [{ from: 53, to: 53 }] }, action: { type: 'discard' } } };
 
 async function rejects(p: Promise<unknown>): Promise<AdapterError> {

@@ -3,6 +3,7 @@
 // SMTP replies classify like HTTP ones: 4xx (421, 450, 451…) retry, 535/530 are bad credentials,
 // other 5xx are refusals; no greeting or reply within the deadline is a timeout.
 import { createTransport } from 'nodemailer';
+import { checkHost } from '@breakwater/outbound';
 import type { ChannelFactory } from '../../channel.ts';
 import { badConfig, excerptOf, redact, type DeliveryResult, type FailureReason } from '../../delivery-result.ts';
 import { DEFAULT_USER_AGENT } from '../../http-delivery.ts';
@@ -56,6 +57,12 @@ export const createEmailChannel: ChannelFactory<'email'> = (config, deps) => {
     async send(n, ctx) {
       if (!transport) return badConfig('email: no SMTP server (smtp_url in the channel or the server\'s SMTP settings)');
       if (!from) return badConfig('email: no sender address (from in the channel or the server\'s SMTP settings)');
+      // The channel's own SMTP server is under the outbound policy (the server's own is the operator's choice).
+      // nodemailer resolves the name again when it connects: checked here, not pinned as HTTP calls are.
+      if (config.smtp_url && URL.canParse(config.smtp_url)) {
+        const refused = await checkHost(new URL(config.smtp_url).hostname, deps.reach ?? [], deps.resolve);
+        if (refused) return badConfig(redact(`smtp_url refused: ${refused.message}`, secrets));
+      }
       const started = deps.now();
       const took = () => Math.max(0, deps.now() - started);
       const opened = n.event === 'incident.opened';
