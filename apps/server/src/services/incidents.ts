@@ -5,6 +5,7 @@ import { SEVERITIES, type IncidentOpenBody, type IncidentResolveBody, type Incid
 import { fromJson, incidents, toJson, type Db, type IncidentPatch, type IncidentRow, type NodeRow } from '@breakwater/db';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
+import { mergeExtras } from './incident-extras.ts';
 import { parseTime } from './present.ts';
 
 const KNOWN = new Set([
@@ -86,7 +87,7 @@ export class IncidentService {
         top_src_ips: toJson(body.top_src_ips ?? []),
         top_dst_ports: toJson(body.top_dst_ports ?? []),
         ioc_matches: toJson(body.ioc_matches ?? (body.ioc_hits !== undefined ? [body.ioc_hits].flat() : [])),
-        extra: toJson(extras(body)),
+        extra: toJson(mergeExtras({}, extras(body))),
         summary: null,
         started_at: Math.min(parseTime(body.started_at, now), now),
         updated_at: now,
@@ -167,7 +168,7 @@ export class IncidentService {
     if (body.ioc_matches !== undefined) patch.ioc_matches = toJson(body.ioc_matches);
     else if (body.ioc_hits !== undefined) patch.ioc_matches = toJson([body.ioc_hits].flat());
     const more = extras(body);
-    if (Object.keys(more).length > 0) patch.extra = toJson({ ...fromJson<Record<string, unknown>>(cur.extra, {}), ...more });
+    if (Object.keys(more).length > 0) patch.extra = toJson(mergeExtras(fromJson<Record<string, unknown>>(cur.extra, {}), more));
     if (resolving) {
       const end = Math.max(parseTime((body as IncidentResolveBody).resolved_at, now), cur.started_at);
       patch.status = 'resolved';
