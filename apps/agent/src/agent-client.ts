@@ -10,12 +10,14 @@ export interface AgentClientDeps {
   fetch: typeof fetch;
   timeoutMs: number;
   version: string;
+  now?: () => number;
 }
 
 export class AgentClient {
   readonly #base: string;
   readonly #headers: Record<string, string>;
   readonly #d: AgentClientDeps;
+  #lastContact: number;
 
   constructor(config: Pick<AgentConfig, 'server_url' | 'node_uuid' | 'api_key'>, deps: AgentClientDeps) {
     this.#base = `${config.server_url.replace(/\/+$/, '')}/api/v1/agent`;
@@ -26,6 +28,25 @@ export class AgentClient {
       'user-agent': `breakwater-agent/${deps.version}`,
     };
     this.#d = deps;
+    this.#lastContact = this.#now();
+  }
+
+  #now(): number {
+    return (this.#d.now ?? Date.now)();
+  }
+
+  /** When the server last answered (any reply of its own: 2xx-4xx) or pushed something. */
+  get lastContact(): number {
+    return this.#lastContact;
+  }
+
+  noteContact(): void {
+    this.#lastContact = this.#now();
+  }
+
+  #answered(status: number): void {
+    // 5xx may be a proxy in front of a server that is gone: not contact.
+    if (status < 500) this.noteContact();
   }
 
   /** Uploads an incident's capture as multipart (field "pcap"), streamed from disk. */
@@ -38,6 +59,7 @@ export class AgentClient {
         method: 'POST', headers, body: form, signal: AbortSignal.timeout(Math.max(this.#d.timeoutMs, 120_000)),
       });
       const text = await res.text();
+      this.#answered(res.status);
       if (res.ok) return { ok: true, body: JSON.parse(text) as Record<string, unknown> };
       return { ok: false, retryable: res.status === 408 || res.status === 429 || res.status >= 500, status: res.status, message: text.slice(0, 300) };
     } catch (err) {
@@ -54,6 +76,7 @@ export class AgentClient {
         signal: AbortSignal.timeout(this.#d.timeoutMs),
       });
       const text = await res.text();
+      this.#answered(res.status);
       if (res.ok) return { ok: true, body: (text ? JSON.parse(text) : {}) as T };
       // 408, 429 and 5xx are the server's trouble, not ours: try again later.
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;

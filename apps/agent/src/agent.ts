@@ -8,13 +8,15 @@ import { isIP } from 'node:net';
 import { hostname, release, type } from 'node:os';
 import { createDetectionEngine, resolveConfig, toAgentIncident, type DetectionEvent } from '@breakwater/detection';
 import { AgentClient } from './agent-client.ts';
-import { AgentConfigError, type AgentConfig } from './agent-config.ts';
+import { AgentConfigError, isLoopbackHost, type AgentConfig } from './agent-config.ts';
 import { LiveTicks } from './capture/live-ticks.ts';
 import { PcapRecorder } from './capture/pcap-recorder.ts';
 import { TcpdumpSource } from './capture/tcpdump-source.ts';
 import { CommandStream } from './command-stream.ts';
 import { interfaceAddress } from './enroll.ts';
 import { CommandRunner } from './firewall/command-runner.ts';
+import { Failsafe } from './firewall/failsafe.ts';
+import { ManagementPath } from './firewall/management-path.ts';
 import { NftExecutor } from './firewall/nft-executor.ts';
 import { KernelCounters } from './kernel-counters.ts';
 import { SecondAccumulator } from './second-accumulator.ts';
@@ -58,7 +60,12 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       const target = config.ip ?? interfaceAddress(config.interface);
       if (!target) throw new AgentConfigError(`interface ${config.interface} has no address; set "ip" in the config`);
       const spool = new Spool<Outgoing>({ dir: config.spool_dir, maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 });
-      const client = new AgentClient(config, { fetch: deps.fetch ?? fetch, timeoutMs: 10_000, version: deps.version });
+      const serverUrl = new URL(config.server_url);
+      if (serverUrl.protocol === 'http:' && !isLoopbackHost(serverUrl.hostname)) {
+        log(`warning: ${config.server_url} is plain http (allow_insecure_http): the node key and every report cross the network unencrypted`);
+      }
+      const client = new AgentClient(config, { fetch: deps.fetch ?? fetch, timeoutMs: 10_000, version: deps.version, now });
+      const managementPath = new ManagementPath({ serverUrl: config.server_url, now });
       const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
       const engine = createDetectionEngine(config.detection ?? {}, { target });
       const seconds = new SecondAccumulator();
@@ -69,10 +76,19 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
         log(`firewall unavailable, commands will be refused: ${(err as Error).message}`);
         executor = null;
       }
-      const runner = new CommandRunner({ client, executor, allowRawCommands: config.allow_raw_commands, log });
+      const runner = new CommandRunner({ client, executor, allowRawCommands: config.allow_raw_commands, managementPath, log });
+      const failsafe = new Failsafe({ releaseAfterMs: config.failsafe_release_seconds * 1000 }, {
+        now, lastContact: () => client.lastContact, active: () => runner.active, release: (why) => runner.releaseAll(why), log,
+      });
       const stream = new CommandStream(
         { serverUrl: config.server_url, nodeUuid: config.node_uuid, apiKey: config.api_key, version: deps.version },
-        { onCommand: (c) => void runner.accept(c, 'push'), log },
+        {
+          onCommand: (c) => {
+            client.noteContact();
+            void runner.accept(c, 'push');
+          },
+          log,
+        },
       );
       const recorder = new PcapRecorder({
         dir: config.pcap_dir, ringPackets: config.pcap_ring_packets, maxBytes: config.pcap_max_bytes, snaplen: SNAPLEN, linktype: 1,
@@ -134,6 +150,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       await capture.start();
       ticks.start();
       stream.start();
+      failsafe.start();
       const startedAt = now();
       const heartbeat = async () => {
         const cs = await capture.stats();
@@ -141,6 +158,8 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
           version: deps.version, uptime: Math.round((now() - startedAt) / 1000), os: `${type()} ${release()}`, hostname: hostname(),
           retry_queue_size: spool.size(), spool_dropped: spool.dropped, pcap_active: true, command_stream: stream.connected,
           capture_kernel_drops: cs?.kernelDrops ?? null, capture_sample_rate: ticks.sampling.rate,
+          // The server refuses exec without this opt-in, and blocks of the addresses it reaches us by.
+          allow_raw_commands: config.allow_raw_commands, server_addresses: await managementPath.addresses(),
         });
       };
       void heartbeat();
@@ -156,6 +175,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
         clearInterval(hb);
         clearInterval(retry);
         clearInterval(configPoll);
+        await failsafe.stop();
         stream.stop();
         await runner.stop();
         await executor?.teardown().catch(() => undefined);

@@ -55,6 +55,36 @@ describe('agent config validation', () => {
       [{ colour: 'red' }, /unknown key "colour"/],
     ] as const) assert.throws(() => validateAgentConfig({ ...good, ...patch }), msg);
   });
+  test('plain http:// is refused for a server other than loopback unless allow_insecure_http says so; failsafe_release_seconds is checked', () => {
+    assert.throws(() => validateAgentConfig({ ...good, server_url: 'http://bw.example.net' }), /server_url must be https:\/\/ \(plain http:\/\/ to bw\.example\.net would send the node key in clear; use https:\/\/, or set "allow_insecure_http": true/);
+    assert.throws(() => validateAgentConfig({ ...good, server_url: 'http://192.0.2.1:8080' }), /server_url must be https/);
+    assert.equal(validateAgentConfig({ ...good, server_url: 'http://bw.example.net', allow_insecure_http: true }).allow_insecure_http, true);
+    for (const url of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080', 'http://127.3.4.5']) assert.equal(validateAgentConfig({ ...good, server_url: url }).server_url, url);
+    assert.throws(() => validateAgentConfig({ ...good, allow_insecure_http: 'yes' }), /allow_insecure_http must be true or false/);
+    assert.equal(validateAgentConfig(good).failsafe_release_seconds, 300);
+    for (const v of [0, 4, 1.5, '300', 7 * 86_400 + 1]) assert.throws(() => validateAgentConfig({ ...good, failsafe_release_seconds: v }), /failsafe_release_seconds must be an integer from 5 to 604800/);
+  });
+
+  test('enroll refuses a plain http:// server on another machine before sending the deploy token; with the flag it warns and writes the opt-in', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'bw-enr-'));
+    const sent: string[] = [];
+    const fakeFetch = (async (url: string) => {
+      sent.push(url);
+      return new Response(JSON.stringify({ ok: true, node_uuid: good.node_uuid, api_key: good.api_key }), { status: 200 });
+    }) as unknown as typeof fetch;
+    try {
+      await assert.rejects(enroll({ server: 'http://bw.example.net', deployToken: 'bwd_x', configPath: join(d, 'a.json'), ip: '192.0.2.9', fetch: fakeFetch }), /--server: plain http:\/\/ to bw\.example\.net .* --allow-insecure-http/);
+      assert.deepEqual(sent, [], 'the deploy token went nowhere');
+      const warnings: string[] = [];
+      const cfg = await enroll({ server: 'http://bw.example.net', deployToken: 'bwd_x', configPath: join(d, 'b.json'), ip: '192.0.2.9', fetch: fakeFetch, allowInsecureHttp: true, warn: (m) => warnings.push(m) });
+      assert.equal(cfg.allow_insecure_http, true);
+      assert.equal(loadAgentConfig(join(d, 'b.json')).allow_insecure_http, true, 'the agent starts with it');
+      assert.match(warnings.join('\n'), /plain http: the deploy token and the node key cross the network unencrypted/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   test('a config others can read is refused, with the fix in the message', () => {
     const d = mkdtempSync(join(tmpdir(), 'bw-cfg-'));
     const p = join(d, 'agent.json');

@@ -2,7 +2,7 @@
 // node's identity and key to the agent config (root-only).
 import { existsSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import { AGENT_DEFAULTS, AgentConfigError, isAddress, writeAgentConfig, type AgentConfig } from './agent-config.ts';
+import { AGENT_DEFAULTS, AgentConfigError, insecureUrlProblem, isAddress, isLoopbackHost, writeAgentConfig, type AgentConfig } from './agent-config.ts';
 
 export interface EnrollOptions {
   server: string;
@@ -12,6 +12,10 @@ export interface EnrollOptions {
   interface?: string | undefined;
   ip?: string | undefined;
   force?: boolean | undefined;
+  /** Accept a plain http:// server on another machine (written to the config as allow_insecure_http). */
+  allowInsecureHttp?: boolean | undefined;
+  /** Told when the server is reached over plain http on another machine. */
+  warn?: (msg: string) => void;
   fetch?: typeof fetch;
 }
 
@@ -26,6 +30,18 @@ export async function enroll(o: EnrollOptions): Promise<AgentConfig> {
   if (existsSync(o.configPath) && !o.force) {
     throw new AgentConfigError(`${o.configPath}: already exists (this machine is enrolled); pass --force to enrol again as a new node`);
   }
+  let url: URL;
+  try {
+    url = new URL(o.server);
+  } catch {
+    throw new AgentConfigError(`--server: must be an https:// URL, got ${JSON.stringify(o.server)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AgentConfigError(`--server: must be an https:// URL, got ${JSON.stringify(o.server)}`);
+  // Refused before the deploy token is sent anywhere in clear.
+  const insecure = insecureUrlProblem(url, o.allowInsecureHttp === true, '--allow-insecure-http');
+  if (insecure) throw new AgentConfigError(`--server: ${insecure}`);
+  const plainRemote = url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+  if (plainRemote) (o.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(`${o.server} is plain http: the deploy token and the node key cross the network unencrypted`);
   const iface = o.interface ?? AGENT_DEFAULTS.interface;
   const ip = o.ip ?? interfaceAddress(iface);
   if (!ip || !isAddress(ip)) throw new AgentConfigError(`--ip: interface ${iface} has no usable address; pass --ip ADDRESS`);
@@ -40,7 +56,10 @@ export async function enroll(o: EnrollOptions): Promise<AgentConfig> {
   if (res.status !== 200 || !body.node_uuid || !body.api_key) {
     throw new AgentConfigError(`enrolment refused by ${base}: HTTP ${res.status} ${body.error?.message ?? ''}`.trim());
   }
-  const config: AgentConfig = { ...AGENT_DEFAULTS, server_url: base, node_uuid: body.node_uuid, api_key: body.api_key, interface: iface };
+  const config: AgentConfig = {
+    ...AGENT_DEFAULTS, server_url: base, node_uuid: body.node_uuid, api_key: body.api_key, interface: iface,
+    ...(plainRemote ? { allow_insecure_http: true } : {}),
+  };
   writeAgentConfig(o.configPath, config);
   return config;
 }

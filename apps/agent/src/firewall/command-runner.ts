@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { Check } from 'typebox/schema';
 import { COMMAND_PARAMS, type CommandType } from '@breakwater/contracts';
 import type { AgentClient } from '../agent-client.ts';
+import type { ManagementPath } from './management-path.ts';
 import type { AppliedRule, NftExecutor } from './nft-executor.ts';
 
 export interface Pending {
@@ -19,6 +20,8 @@ export interface CommandRunnerDeps {
   client: Pick<AgentClient, 'call'>;
   executor: Pick<NftExecutor, 'apply' | 'remove'> | null;
   allowRawCommands: boolean;
+  /** Refuses blocks that would cut the agent off from its server. */
+  managementPath?: Pick<ManagementPath, 'refusal'> | null;
   log: (msg: string) => void;
 }
 
@@ -44,6 +47,8 @@ export class CommandRunner {
   readonly #seen = new Set<number>();
   readonly #unacked = new Map<number, { status: string; error: string | null }>();
   readonly #rules = new Map<number, { rule: AppliedRule; incident: string | null; timer: NodeJS.Timeout }>();
+  /** Rules taken back while the server was away: told to it at the next poll that gets through. */
+  readonly #released = new Map<number, string>();
 
   constructor(deps: CommandRunnerDeps) {
     this.#d = deps;
@@ -53,6 +58,10 @@ export class CommandRunner {
   async poll(): Promise<void> {
     const r = await this.#d.client.call<{ pending_commands?: Pending[] }>('GET', '/config');
     if (!r.ok) return;
+    for (const [id, why] of [...this.#released]) {
+      const a = await this.#d.client.call('POST', '/commands/ack', { command_id: id, status: 'released', error: why });
+      if (a.ok || !a.retryable) this.#released.delete(id);
+    }
     for (const c of r.body.pending_commands ?? []) await this.accept(c, 'poll');
   }
 
@@ -89,6 +98,16 @@ export class CommandRunner {
     for (const id of [...this.#rules.keys()]) await this.#take(id, 'the agent stopped');
   }
 
+  /** Takes back every rule (the failsafe); the server hears of each at the next poll. Resolves with how many. */
+  async releaseAll(why: string): Promise<number> {
+    const ids = [...this.#rules.keys()];
+    for (const id of ids) {
+      await this.#take(id, why);
+      this.#released.set(id, why);
+    }
+    return ids.length;
+  }
+
   get active(): number {
     return this.#rules.size;
   }
@@ -108,6 +127,11 @@ export class CommandRunner {
       // Absent already (TTL ended, incident resolved, agent restarted): what revoke wants.
       await this.#take((params as { command_id: number }).command_id, `revoked by command ${id}`);
       return { status: 'applied', error: null };
+    }
+    const refused = await this.#d.managementPath?.refusal(type, params);
+    if (refused) {
+      this.#d.log(`command ${id} rejected: ${refused}`);
+      return { status: 'rejected', error: refused };
     }
     if (!this.#d.executor) return { status: 'failed', error: 'no firewall on this agent (nftables unavailable)' };
     try {

@@ -2,11 +2,12 @@ import { AgentConfigError, createAgent, enroll, loadAgentConfig } from '@breakwa
 import { parseFlags, UsageError } from '../args.ts';
 
 const DEFAULT_CONFIG = '/etc/breakwater/agent.json';
-const USAGE = `usage: breakwater agent enroll --server URL --deploy-token TOKEN [--name NAME] [--interface IF] [--ip ADDR] [--config PATH] [--force]
+const USAGE = `usage: breakwater agent enroll --server URL --deploy-token TOKEN [--name NAME] [--interface IF] [--ip ADDR] [--config PATH] [--force] [--allow-insecure-http]
        breakwater agent run [--config PATH]
 
 enroll registers this machine (POST /api/deploy) and writes the node key to the config
-(default ${DEFAULT_CONFIG}, readable by root only). run watches the interface, detects
+(default ${DEFAULT_CONFIG}, readable by root only). A plain http:// server other than
+loopback is refused unless --allow-insecure-http says so. run watches the interface, detects
 attacks and reports to the server; it needs root (packet capture).`;
 
 async function version(): Promise<string> {
@@ -20,13 +21,14 @@ export async function agentCommand(argv: string[]): Promise<void> {
     if (sub === 'enroll') {
       const { values } = parseFlags(rest, {
         server: { type: 'string' }, 'deploy-token': { type: 'string' }, name: { type: 'string' }, interface: { type: 'string' },
-        ip: { type: 'string' }, config: { type: 'string' }, force: { type: 'boolean' },
+        ip: { type: 'string' }, config: { type: 'string' }, force: { type: 'boolean' }, 'allow-insecure-http': { type: 'boolean' },
       }, USAGE);
       if (!values.server) throw new UsageError(`--server is required\n\n${USAGE}`);
       if (!values['deploy-token']) throw new UsageError(`--deploy-token is required\n\n${USAGE}`);
       const path = values.config ?? DEFAULT_CONFIG;
       const cfg = await enroll({
         server: values.server, deployToken: values['deploy-token'], configPath: path, name: values.name, interface: values.interface, ip: values.ip, force: values.force,
+        allowInsecureHttp: values['allow-insecure-http'],
       });
       process.stdout.write(`enrolled as node ${cfg.node_uuid}; config written to ${path}\n`);
       return;
