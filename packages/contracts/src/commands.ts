@@ -1,6 +1,7 @@
 // Commands an operator (or, later, the mitigation policy) sends an agent: typed firewall
-// intents, never shell text. `exec` runs an argument vector without a shell, and only on
-// agents whose local config allows it.
+// intents, never shell text. `exec` runs an argument vector without a shell, only when an
+// admin (never a deploy token) sends it, and only on agents whose local config allows it
+// (`allow_raw_commands`, reported in the heartbeat).
 import { Type, type Static, type TSchema } from 'typebox';
 
 const Ttl = Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 600, description: 'Seconds until the rule is removed' }));
