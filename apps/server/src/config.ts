@@ -8,6 +8,10 @@ export interface ServerConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Key for secrets at rest (64 hex characters or base64 of 32 bytes; BREAKWATER_SECRET_KEY). */
+  secretKey?: string | undefined;
+  /** File holding that key; without either, `<dataDir>/secret.key` (created once, mode 0600). */
+  secretKeyFile?: string | undefined;
   /** Largest accepted PCAP upload (paths.md: configurable, 100 MB by default). */
   pcapMaxBytes: number;
   /** A node with no heartbeat or metrics for this long is offline. */

@@ -21,6 +21,7 @@ import { AutoMitigator } from './services/mitigation/auto-mitigator.ts';
 import { MitigationService } from './services/mitigation/mitigation-service.ts';
 import { MetricsIngest } from './services/ingest.ts';
 import { RollupJob } from './services/rollup-job.ts';
+import { resolveSecretKey } from './secret-key.ts';
 import { VERSION } from './version.ts';
 
 export interface ServerDeps {
@@ -53,7 +54,9 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
   const clock = deps.clock ?? systemClock;
   return {
     async start(opts: { bootstrapIfEmpty?: boolean } = {}): Promise<RunningServer> {
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const secret = resolveSecretKey(config);
+      if (secret.createdAt && config.logLevel !== 'silent') console.error(`[breakwater] created ${secret.createdAt} (mode 0600): the key to channel and adapter secrets in the database; back it up with it`);
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, secretKey: secret.key });
       try {
         const db = database.db;
         const logError = (err: unknown) => console.error('[breakwater]', err);

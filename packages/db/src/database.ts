@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import type { DialectName } from './dialect-name.ts';
 import { migrateToLatest } from './migrator.ts';
 import { openPostgres } from './postgres-dialect.ts';
+import { sealPlaintextChannels } from './repos/channels.ts';
+import { sealPlaintextAdapters } from './repos/mitigation.ts';
+import { attachSecretBox, SecretBox } from './secret-box.ts';
 import type { Schema } from './schema.ts';
 import { openSqlite } from './sqlite-dialect.ts';
 
@@ -14,6 +17,8 @@ export interface DatabaseConfig {
   url?: string | undefined;
   dataDir: string;
   maxConnections?: number;
+  /** 256-bit key for secrets at rest (channel and adapter configs); without one they are stored as given. */
+  secretKey?: Buffer | undefined;
 }
 
 export interface Database {
@@ -46,12 +51,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   } else {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const path = join(config.dataDir, 'breakwater.db');
+    // Readable by the server's user only: SQLite gives its -wal and -shm files the database
+    // file's mode, so creating (or fixing) the file first covers all three.
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     const { dialect } = openSqlite(path);
     const db = new Kysely<Schema>({ dialect });
     database = { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
   }
+  if (config.secretKey) attachSecretBox(database.db, new SecretBox(config.secretKey));
   try {
     await migrateToLatest(database.db as Kysely<unknown>, database.dialect);
+    await sealPlaintextChannels(database.db);
+    await sealPlaintextAdapters(database.db);
   } catch (err) {
     await database.close();
     throw err;

@@ -1,4 +1,5 @@
 export * from './database.ts';
+export { SecretBox, isSealed, loadOrCreateKeyFile, parseSecretKey } from './secret-box.ts';
 export type * from './schema.ts';
 export type { DialectName } from './dialect-name.ts';
 export * as audit from './repos/audit.ts';

@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { secretBoxOf } from '../secret-box.ts';
 import type { AllowlistTable, HostThresholdTable, MitigationAdapterTable, MitigationRuleTable } from '../schema.ts';
 
 export type AdapterRow = MitigationAdapterTable;
@@ -10,20 +11,39 @@ export type AllowlistRow = AllowlistTable;
 export const LIVE_STATUSES = ['pending', 'active', 'withdrawing'] as const;
 
 // --- adapters
+// auth_token and config hold the adapter's credentials: sealed at rest, bound to their row.
+function sealedAdapter<T extends { auth_token?: string | null; config?: string }>(db: Db, id: string, row: T): T {
+  const box = secretBoxOf(db);
+  if (!box) return row;
+  const out = { ...row };
+  if (typeof row.auth_token === 'string') out.auth_token = box.seal(row.auth_token, `mitigation_adapters.auth_token:${id}`);
+  if (row.config !== undefined) out.config = box.seal(row.config, `mitigation_adapters.config:${id}`);
+  return out;
+}
+function openedAdapter(db: Db, row: AdapterRow): AdapterRow {
+  const box = secretBoxOf(db);
+  if (!box) return row;
+  return {
+    ...row,
+    auth_token: row.auth_token === null ? null : box.open(row.auth_token, `mitigation_adapters.auth_token:${row.id}`),
+    config: box.open(row.config, `mitigation_adapters.config:${row.id}`),
+  };
+}
 export async function insertAdapter(db: Db, row: AdapterRow): Promise<void> {
-  await db.insertInto('mitigation_adapters').values(row).execute();
+  await db.insertInto('mitigation_adapters').values(sealedAdapter(db, row.id, row)).execute();
 }
 export async function listAdapters(db: Db, workspaceId: string): Promise<AdapterRow[]> {
-  return db.selectFrom('mitigation_adapters').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute();
+  return (await db.selectFrom('mitigation_adapters').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').orderBy('id').execute()).map((r) => openedAdapter(db, r));
 }
 export async function allAdapters(db: Db): Promise<AdapterRow[]> {
-  return db.selectFrom('mitigation_adapters').selectAll().execute();
+  return (await db.selectFrom('mitigation_adapters').selectAll().execute()).map((r) => openedAdapter(db, r));
 }
 export async function getAdapter(db: Db, workspaceId: string, id: string): Promise<AdapterRow | undefined> {
-  return db.selectFrom('mitigation_adapters').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  const r = await db.selectFrom('mitigation_adapters').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return r && openedAdapter(db, r);
 }
 export async function updateAdapter(db: Db, id: string, patch: Partial<Omit<AdapterRow, 'id' | 'workspace_id' | 'created_at'>>): Promise<void> {
-  await db.updateTable('mitigation_adapters').set(patch).where('id', '=', id).execute();
+  await db.updateTable('mitigation_adapters').set(sealedAdapter(db, id, patch)).where('id', '=', id).execute();
 }
 export async function deleteAdapter(db: Db, workspaceId: string, id: string): Promise<boolean> {
   const r = await db.deleteFrom('mitigation_adapters').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
@@ -147,5 +167,18 @@ export async function adaptersWithLiveRules(db: Db): Promise<string[]> {
   return rows.map((r) => r.adapter_id!).filter(Boolean);
 }
 export async function getAdapterById(db: Db, id: string): Promise<AdapterRow | undefined> {
-  return db.selectFrom('mitigation_adapters').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await db.selectFrom('mitigation_adapters').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && openedAdapter(db, r);
+}
+
+/** Seals the token and config of adapters written before secrets were encrypted (run at start). */
+export async function sealPlaintextAdapters(db: Db): Promise<number> {
+  if (!secretBoxOf(db)) return 0;
+  const rows = await db.selectFrom('mitigation_adapters').selectAll()
+    .where((eb) => eb.or([eb('config', 'not like', 'enc:v1:%'), eb.and([eb('auth_token', 'is not', null), eb('auth_token', 'not like', 'enc:v1:%')])])).execute();
+  for (const r of rows) {
+    const plain = openedAdapter(db, r);
+    await updateAdapter(db, r.id, { auth_token: plain.auth_token, config: plain.config });
+  }
+  return rows.length;
 }
