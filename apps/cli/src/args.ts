@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEPLOY_TOKEN_SCOPES, type DeployTokenScope } from '@breakwater/server';
 
 export class UsageError extends Error {}
 
@@ -26,4 +27,13 @@ export function databaseUrlFlag(v: string | undefined): string | undefined {
     throw new UsageError('--database-url: must be a postgres:// or postgresql:// URL (leave it out to use the embedded SQLite in --data-dir)');
   }
   return url;
+}
+
+/** The scope of the first deploy token (flag, else BREAKWATER_DEPLOY_TOKEN_SCOPE): register unless asked otherwise. */
+export function deployTokenScopeFlag(v: string | undefined): DeployTokenScope {
+  const scope = v ?? process.env.BREAKWATER_DEPLOY_TOKEN_SCOPE ?? 'register';
+  if (!(DEPLOY_TOKEN_SCOPES as readonly string[]).includes(scope)) {
+    throw new UsageError(`--deploy-token-scope: must be one of ${DEPLOY_TOKEN_SCOPES.join(', ')} (register: the token only registers nodes; operator: it also acts as an operator on REST v1), got ${JSON.stringify(scope)}`);
+  }
+  return scope as DeployTokenScope;
 }

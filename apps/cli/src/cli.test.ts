@@ -23,13 +23,33 @@ describe('breakwater admin init', () => {
     const first = run(['admin', 'init', '--json', '--data-dir', dir]);
     assert.equal(first.status, 0, first.stderr);
     const out = JSON.parse(first.stdout);
-    assert.deepEqual(Object.keys(out).sort(), ['admin_email', 'admin_password', 'api_token', 'deploy_token', 'workspace_id', 'workspace_name']);
+    assert.deepEqual(Object.keys(out).sort(), ['admin_email', 'admin_password', 'api_token', 'deploy_token', 'deploy_token_scope', 'workspace_id', 'workspace_name']);
     assert.match(out.deploy_token, /^bwd_[0-9a-f]{64}$/);
+    assert.equal(out.deploy_token_scope, 'register'); // copied onto every machine enrolled: it registers nodes, nothing else
     assert.match(out.api_token, /^bwa_[0-9a-f]{64}$/);
     const second = run(['admin', 'init', '--json', '--data-dir', dir]);
     assert.equal(second.status, 2);
     assert.match(second.stderr, /already initialised/);
     assert.equal(second.stdout, '');
+  });
+
+  test('--deploy-token-scope operator: the deploy token also acts as an operator on REST v1', async () => {
+    const dir = tmp();
+    const init = run(['admin', 'init', '--json', '--data-dir', dir, '--deploy-token-scope', 'operator']);
+    assert.equal(init.status, 0, init.stderr);
+    const out = JSON.parse(init.stdout);
+    assert.equal(out.deploy_token_scope, 'operator');
+    const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    try {
+      const url = await waitFor('server to listen', () => /listening on (http:\/\/\S+)/.exec(text)?.[1], 20_000);
+      const r = await fetch(`${url}/api/v1/workspace`, { headers: { authorization: `Bearer ${out.deploy_token}` } });
+      assert.equal(r.status, 200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   test('works on PostgreSQL with --database-url and refuses twice there too', async () => {
@@ -55,6 +75,9 @@ describe('breakwater admin init', () => {
     const badUrl = run(['admin', 'init', '--json', '--database-url', 'mysql://x']);
     assert.equal(badUrl.status, 2);
     assert.match(badUrl.stderr, /--database-url: must be a postgres:\/\//);
+    const scope = run(['admin', 'init', '--json', '--data-dir', tmp(), '--deploy-token-scope', 'root']);
+    assert.equal(scope.status, 2);
+    assert.match(scope.stderr, /--deploy-token-scope: must be one of register, operator/);
     const sub = run(['admin', 'frobnicate']);
     assert.equal(sub.status, 2);
     assert.match(sub.stderr, /allowed: init/);
@@ -73,6 +96,7 @@ describe('breakwater server', () => {
       [['server', '--log-level', 'chatty'], /--log-level: must be one of fatal, error/],
       [['server', '--public-url', 'ftp://x'], /--public-url: must be an http:\/\/ or https:\/\/ URL/],
       [['server', '--verbose'], /Unknown option '--verbose'/],
+      [['server', '--deploy-token-scope', 'admin'], /--deploy-token-scope: must be one of register, operator/],
     ] as const) {
       const r = run([...args, '--data-dir', tmp()]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -89,20 +113,33 @@ describe('breakwater server', () => {
       const url = await waitFor('server to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 20_000);
       const token = /API token:\s+(\S+)/.exec(out)?.[1];
       assert.match(out, /Admin password:\s+\S{12,}/);
-      assert.match(out, /Deploy token:\s+bwd_/);
+      assert.match(out, /Deploy token:\s+bwd_\S+ \(registers nodes only\)/);
       const r = await fetch(`${url}/api/v1/workspace`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(r.status, 200);
+      // the first deploy token registers nodes and does nothing else
+      const deploy = { authorization: `Bearer ${/Deploy token:\s+(\S+)/.exec(out)![1]}`, 'content-type': 'application/json' };
+      assert.equal((await fetch(`${url}/api/deploy`, { method: 'POST', headers: deploy, body: JSON.stringify({ name: 'n1', ip: '192.0.2.1' }) })).status, 200);
+      assert.equal((await fetch(`${url}/api/v1/workspace`, { headers: deploy })).status, 403);
+      assert.equal((await fetch(`${url}/api/v1/nodes`, { method: 'POST', headers: deploy, body: JSON.stringify({ name: 'n2', ip: '192.0.2.2' }) })).status, 403);
+      // no TLS said: the session cookie is not Secure
+      const login = await fetch(`${url}/api/dash/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: /Admin password:\s+(\S+)/.exec(out)![1] }) });
+      assert.equal(login.status, 200);
+      assert.doesNotMatch(login.headers.get('set-cookie') ?? '', /Secure/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
     // a second start on the same data keeps the workspace and prints no secrets
-    const again = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // (and --secure-cookies marks the session cookie Secure)
+    const again = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dir, '--log-level', 'warn', '--secure-cookies'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out2 = '';
     again.stdout.on('data', (d: Buffer) => (out2 += d.toString()));
     try {
-      await waitFor('second start', () => /listening on/.test(out2), 20_000);
+      const url = await waitFor('second start', () => /listening on (http:\/\/\S+)/.exec(out2)?.[1], 20_000);
       assert.ok(!/API token:/.test(out2));
+      const login = await fetch(`${url}/api/dash/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: /Admin password:\s+(\S+)/.exec(out)![1] }) });
+      assert.equal(login.status, 200);
+      assert.match(login.headers.get('set-cookie') ?? '', /; Secure/);
     } finally {
       again.kill('SIGTERM');
       await new Promise((r) => again.once('exit', r));

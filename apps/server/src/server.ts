@@ -1,7 +1,7 @@
 // The control-plane component: create() does no I/O; start() opens storage, builds the
 // app and listens; stop() undoes it in reverse order.
 import type { Severity } from '@breakwater/contracts';
-import { fromJson, openDatabase, type Database, type IncidentRow, type NodeRow } from '@breakwater/db';
+import { fromJson, openDatabase, type Database, type IncidentRow, type NodeRow, type TokenScope } from '@breakwater/db';
 import { ADAPTER_FACTORIES } from '@breakwater/mitigation';
 import { AlertRouter } from './services/alerting/alert-router.ts';
 import { ChannelDeliverer } from './services/alerting/channel-deliverer.ts';
@@ -53,7 +53,8 @@ export interface RunningServer {
 export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
   const clock = deps.clock ?? systemClock;
   return {
-    async start(opts: { bootstrapIfEmpty?: boolean } = {}): Promise<RunningServer> {
+    /** deployTokenScope: the scope of the deploy token a first start creates (default register). */
+    async start(opts: { bootstrapIfEmpty?: boolean; deployTokenScope?: TokenScope } = {}): Promise<RunningServer> {
       const secret = resolveSecretKey(config);
       if (secret.createdAt && config.logLevel !== 'silent') console.error(`[breakwater] created ${secret.createdAt} (mode 0600): the key to channel and adapter secrets in the database; back it up with it`);
       const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, secretKey: secret.key });
@@ -103,7 +104,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         };
         let bootstrapped: BootstrapResult | null = null;
         if (opts.bootstrapIfEmpty && !(await isInitialised(db))) {
-          bootstrapped = await bootstrap(db, clock, { nodeQuota: config.defaultNodeQuota, rateLimitPerMinute: config.defaultRateLimitPerMinute });
+          bootstrapped = await bootstrap(db, clock, { nodeQuota: config.defaultNodeQuota, rateLimitPerMinute: config.defaultRateLimitPerMinute, deployTokenScope: opts.deployTokenScope });
         }
         const app = await buildApp(ctx);
         const rollup = new RollupJob({ db, clock, config, ingest, onError: logError });

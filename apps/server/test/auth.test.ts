@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { BACKENDS } from '@breakwater/testing';
+import { createToken } from '../src/index.ts';
 import { errorCode, startTestServer, type TestServer } from './harness.ts';
 
 const CSRF = { 'x-breakwater-csrf': '1' };
@@ -111,6 +112,51 @@ for (const backend of BACKENDS) {
       assert.ok(actions.includes('node.create') && actions.includes('token.revoke') && actions.includes('session.login'), actions.join(','));
     });
 
+    test('deploy token scopes: register only registers nodes; operator also works REST v1 as an operator; never exec or admin', async () => {
+      const cookie = await t.login(t.admin.email, t.admin.password);
+      const mk = async (body: object) => t.request('POST', '/api/dash/tokens', { token: null, headers: { cookie, ...CSRF }, body });
+      // the first deploy token (bootstrap) and one created without a scope register nodes only
+      const plain = await mk({ name: 'rollout', kind: 'deploy' });
+      assert.equal(plain.status, 201);
+      assert.equal(plain.body.data.scope, 'register');
+      for (const token of [t.admin.deployToken, plain.body.data.token as string]) {
+        assert.equal((await t.request('POST', '/api/deploy', { token, body: { name: `reg-${token.slice(-6)}`, ip: '192.0.2.1' } })).status, 200);
+        for (const [method, path, body] of [
+          ['GET', '/api/v1/nodes', undefined], ['GET', '/api/v1/workspace', undefined], ['POST', '/api/v1/nodes', { name: 'x', ip: '192.0.2.9' }],
+          ['POST', '/api/v1/mitigation/rules', { target_ip: '198.18.0.1', intent_type: 'blackhole', adapter_id: 'a' }],
+          ['GET', '/api/v1/incidents', undefined],
+        ] as const) {
+          const r = await t.request(method, path, { token, body });
+          assert.equal(r.status, 403, `${method} ${path}`);
+          assert.match(r.body.error.message, /only registers nodes/);
+        }
+        const node = (await t.request('GET', '/api/v1/nodes?limit=1')).body.data[0].uuid as string;
+        const cmd = await t.request('POST', `/api/agents/${node}/commands`, { token, body: { type: 'exec', params: { argv: ['/bin/sh', '-c', 'id'] } } });
+        assert.equal(cmd.status, 403);
+      }
+      // an operator-scope deploy token is the reference's: REST v1 as an operator, not as an admin
+      const wide = await mk({ name: 'integration', kind: 'deploy', scope: 'operator' });
+      assert.equal(wide.status, 201);
+      assert.equal(wide.body.data.scope, 'operator');
+      assert.equal((await t.request('GET', '/api/v1/nodes', { token: wide.body.data.token })).status, 200);
+      assert.equal((await t.request('POST', '/api/v1/nodes', { token: wide.body.data.token, body: { name: 'by-deploy-op', ip: '192.0.2.3' } })).status, 201);
+      assert.equal((await t.request('POST', '/api/deploy', { token: wide.body.data.token, body: { name: 'reg-wide', ip: '192.0.2.4' } })).status, 200);
+      // API tokens have a role, not a scope; unknown scopes are named
+      const apiScoped = await mk({ name: 'x', kind: 'api', scope: 'operator' });
+      assert.equal(apiScoped.status, 400);
+      assert.match(apiScoped.body.error.message, /^scope: only deploy tokens have a scope/);
+      const badScope = await mk({ name: 'x', kind: 'deploy', scope: 'root' });
+      assert.equal(badScope.status, 400);
+      assert.match(badScope.body.error.message, /^scope: must be one of "register", "operator"/);
+      // the list shows each token's scope
+      const list = (await t.request('GET', '/api/dash/tokens', { token: null, headers: { cookie } })).body.data as { id: string; kind: string; scope: string | null }[];
+      const byId = new Map(list.map((x) => [x.id, x]));
+      assert.equal(byId.get(plain.body.data.id)?.scope, 'register');
+      assert.equal(byId.get(wide.body.data.id)?.scope, 'operator');
+      assert.ok(list.filter((x) => x.kind === 'api').every((x) => x.scope === null));
+      assert.ok(list.some((x) => x.kind === 'deploy' && x.scope === 'register' && x.id !== plain.body.data.id), 'the bootstrap deploy token is register');
+    });
+
     test('rate limit per token: headers on every answer, 429 past the workspace limit, reset next minute', async () => {
       const ws = await t.addWorkspace({ rateLimit: 5 });
       t.clock.advance(60_000 - (t.clock.now() % 60_000) + 1000); // start of a fresh window
@@ -124,8 +170,9 @@ for (const backend of BACKENDS) {
       assert.deepEqual(replies.map((r) => r.status), [200, 200, 200, 200, 200, 429, 429]);
       assert.equal(errorCode(last), 'rate_limited');
       assert.ok(Number(last.headers.get('retry-after')) > 0);
-      // limits are per token: the deploy token of the same workspace still has its own budget
-      assert.equal((await t.request('GET', '/api/v1/workspace', { token: ws.deployToken })).status, 200);
+      // limits are per token: another token of the same workspace still has its own budget
+      const second = await createToken(t.server.ctx.db, t.clock, ws.workspaceId, 'api', 'second', 'viewer', null);
+      assert.equal((await t.request('GET', '/api/v1/workspace', { token: second.secret })).status, 200);
       t.clock.advance(60_000);
       assert.equal((await t.request('GET', '/api/v1/workspace', { token: ws.apiToken })).status, 200);
     });

@@ -22,3 +22,11 @@ export const DeployResponse = Type.Object({
   name: Type.String(),
   ip: Type.String(),
 });
+
+/**
+ * What a deploy token may do. `register`: POST /api/deploy only — the token copied onto every
+ * machine being enrolled. `operator`: also REST v1 with the operator role (the reference's wider use).
+ */
+export const DEPLOY_TOKEN_SCOPES = ['register', 'operator'] as const;
+export type DeployTokenScope = (typeof DEPLOY_TOKEN_SCOPES)[number];
+export const DeployTokenScope = Type.Enum([...DEPLOY_TOKEN_SCOPES]);

@@ -5,6 +5,7 @@ import { initial } from './migrations/001-initial.ts';
 import { pcapAnalysis } from './migrations/002-pcap-analysis.ts';
 import { alerting } from './migrations/003-alerting.ts';
 import { mitigation } from './migrations/004-mitigation.ts';
+import { tokenScope } from './migrations/005-token-scope.ts';
 import { lateSamples } from './migrations/006-late-samples.ts';
 
 // Ordered by name; never edit a released migration, add the next one.
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, (d: DialectName) => Migration> = {
   '002-pcap-analysis': pcapAnalysis,
   '003-alerting': alerting,
   '004-mitigation': mitigation,
+  '005-token-scope': tokenScope,
   '006-late-samples': lateSamples,
 };
 

@@ -5,6 +5,8 @@ import type { Generated } from 'kysely';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export type TokenKind = 'api' | 'deploy';
+/** What a deploy token may do: register nodes only, or also act as an operator on REST v1. */
+export type TokenScope = 'register' | 'operator';
 
 export interface WorkspaceTable {
   id: string;
@@ -42,6 +44,8 @@ export interface TokenTable {
   kind: TokenKind;
   name: string;
   role: Role;
+  /** Deploy tokens only (null for API tokens). */
+  scope: TokenScope | null;
   digest: string;
   prefix: string;
   created_by: string | null;

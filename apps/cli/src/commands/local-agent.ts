@@ -45,7 +45,7 @@ export async function startLocalAgent(server: RunningServer, opts: { dataDir: st
     const db = server.ctx.db;
     const ws = await db.selectFrom('workspaces').select('id').orderBy('created_at').limit(1).executeTakeFirst();
     if (!ws) throw new Error('local agent: no workspace to enrol into');
-    const token = await createToken(db, server.ctx.clock, ws.id, 'deploy', 'local agent enrolment', 'operator', 'breakwater server --local-agent');
+    const token = await createToken(db, server.ctx.clock, ws.id, 'deploy', 'local agent enrolment', 'operator', 'breakwater server --local-agent', 'register');
     try {
       const cfg = await enroll({ server: serverUrl, deployToken: token.secret, configPath, name: `${hostname()} (local)`, interface: iface, ip });
       writeAgentConfig(configPath, { ...cfg, ip, spool_dir: join(dir, 'spool'), pcap_dir: join(dir, 'pcap') });

@@ -1,21 +1,25 @@
 import { createServer, resolveConfig } from '@breakwater/server';
-import { databaseUrlFlag, parseFlags, portFlag, UsageError } from '../args.ts';
+import { databaseUrlFlag, deployTokenScopeFlag, parseFlags, portFlag, UsageError } from '../args.ts';
 import type { LocalAgent } from './local-agent.ts';
 
 const USAGE = `usage: breakwater server [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
-                         [--pcap-max-bytes N] [--public-url https://…] [--local-agent [--agent-interface IF]]
+                         [--pcap-max-bytes N] [--public-url https://…] [--secure-cookies] [--deploy-token-scope register|operator]
+                         [--local-agent [--agent-interface IF]]
 
 Runs the control plane and serves the dashboard. Without --database-url it uses SQLite in
 --data-dir (default ./data). On the first start of an empty database it creates the first
 workspace and prints the admin credentials and tokens once. --local-agent also watches this
 machine (as root): it enrols it once (config in DATA_DIR/local-agent/) and runs the agent on
---agent-interface (default: the interface of the default route).`;
+--agent-interface (default: the interface of the default route).
+The first deploy token only registers nodes unless --deploy-token-scope operator. The session
+cookie is Secure with --secure-cookies (BREAKWATER_SECURE_COOKIES=true|false), and by default
+when --public-url is https://.`;
 
 export async function serverCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, {
     port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' },
     'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, 'public-url': { type: 'string' }, help: { type: 'boolean' },
-    'local-agent': { type: 'boolean' }, 'agent-interface': { type: 'string' },
+    'local-agent': { type: 'boolean' }, 'agent-interface': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'deploy-token-scope': { type: 'string' },
   }, USAGE);
   if (values.help) {
     console.log(USAGE);
@@ -26,6 +30,8 @@ export async function serverCommand(argv: string[]): Promise<void> {
   if (agentIf !== undefined && !/^[A-Za-z0-9_.:@-]{1,15}$/.test(agentIf)) throw new UsageError(`--agent-interface: must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -), got ${JSON.stringify(agentIf)}`);
   const pcapMax = values['pcap-max-bytes'];
   if (pcapMax !== undefined && !/^\d+$/.test(pcapMax)) throw new UsageError(`--pcap-max-bytes: must be a whole number of bytes, got ${JSON.stringify(pcapMax)}`);
+  const deployTokenScope = deployTokenScopeFlag(values['deploy-token-scope']);
+  const secureCookies = values['secure-cookies'] ? true : secureCookiesEnv(process.env.BREAKWATER_SECURE_COOKIES);
   let config;
   try {
     config = resolveConfig({
@@ -36,13 +42,14 @@ export async function serverCommand(argv: string[]): Promise<void> {
       ...(values['log-level'] ? { logLevel: values['log-level'] as never } : {}),
       ...(pcapMax ? { pcapMaxBytes: Number(pcapMax) } : {}),
       ...((values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL) ? { publicUrl: values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL } : {}),
+      ...(secureCookies === undefined ? {} : { secureCookies }),
     });
   } catch (err) {
     // Config errors name the config key; here the operator typed a flag, so name that.
     const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url', publicUrl: 'public-url' };
     throw new UsageError((err as Error).message.replace(/^config (\w+)/, (_m, key: string) => `--${flags[key] ?? key}`));
   }
-  const server = await createServer(config).start({ bootstrapIfEmpty: true });
+  const server = await createServer(config).start({ bootstrapIfEmpty: true, deployTokenScope });
   if (server.bootstrapped) {
     const b = server.bootstrapped;
     process.stdout.write(
@@ -52,7 +59,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
         `Workspace:      ${b.workspace_name} (${b.workspace_id})`,
         `Admin sign-in:  ${b.admin_email}`,
         `Admin password: ${b.admin_password}`,
-        `Deploy token:   ${b.deploy_token}`,
+        `Deploy token:   ${b.deploy_token} (${b.deploy_token_scope === 'register' ? 'registers nodes only' : 'registers nodes and acts as an operator'})`,
         `API token:      ${b.api_token}`,
         'These secrets are shown only now; only their digests are stored.',
         '==========================================================',
@@ -83,4 +90,11 @@ export async function serverCommand(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function secureCookiesEnv(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new UsageError(`BREAKWATER_SECURE_COOKIES: must be true or false, got ${JSON.stringify(v)}`);
 }

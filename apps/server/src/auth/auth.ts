@@ -44,18 +44,21 @@ export class Auth {
     });
   }
 
-  /** REST v1: role-scoped API token, deploy token, or a dashboard session. */
+  /** REST v1: role-scoped API token, deploy token of scope `operator`, or a dashboard session. */
   api(minRole: Role): Hook {
     return async (req, reply) => {
       const p = (await this.#bearerToken(req, ['api', 'deploy'])) ?? (await this.#session(req));
       if (!p) throw unauthorized('Missing or invalid API token');
+      if (p.kind === 'deploy' && p.scope !== 'operator') {
+        throw forbidden('This deploy token only registers nodes (POST /api/deploy); use an API token, or a deploy token created with scope "operator"');
+      }
       this.#checkRole(p, minRole);
       await this.#limit(p, reply);
       req.principal = p;
     };
   }
 
-  /** Deploy API: only a workspace deploy token. */
+  /** Deploy API: only a workspace deploy token (either scope). */
   deploy(): Hook {
     return async (req, reply) => {
       const p = await this.#bearerToken(req, ['deploy']);
@@ -121,7 +124,9 @@ export class Auth {
     if (!p) {
       const row = await tokens.findTokenByDigest(this.#deps.db, d);
       if (!row || row.revoked_at !== null || !constantTimeEqualHex(row.digest, d)) throw unauthorized('Invalid, revoked or unknown token');
-      p = { kind: row.kind, workspaceId: row.workspace_id, actor: `token:${row.name}`, rateKey: `token:${row.id}`, tokenId: row.id, role: row.role };
+      const base = { workspaceId: row.workspace_id, actor: `token:${row.name}`, rateKey: `token:${row.id}`, tokenId: row.id, role: row.role };
+      // A deploy token without a scope can only be a bug: it gets the narrower one.
+      p = row.kind === 'deploy' ? { ...base, kind: 'deploy', scope: row.scope ?? 'register' } : { ...base, kind: 'api' };
       this.#tokenCache.set(d, p, now);
       void tokens.touchToken(this.#deps.db, row.id, now).catch(() => undefined);
     }

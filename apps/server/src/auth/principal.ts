@@ -1,4 +1,4 @@
-import type { NodeRow, Role } from '@breakwater/db';
+import type { NodeRow, Role, TokenScope } from '@breakwater/db';
 
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
@@ -12,7 +12,9 @@ interface Base {
 
 export type Principal =
   | (Base & { kind: 'user'; userId: string; role: Role; sessionDigest: string })
-  | (Base & { kind: 'api' | 'deploy'; tokenId: string; role: Role })
+  | (Base & { kind: 'api'; tokenId: string; role: Role })
+  /** `scope: register` may call the deploy API only. */
+  | (Base & { kind: 'deploy'; tokenId: string; role: Role; scope: TokenScope })
   | (Base & { kind: 'node'; node: NodeRow });
 
 declare module 'fastify' {

@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ok, errors } from '@breakwater/contracts';
+import { DEPLOY_TOKEN_SCOPES, DeployTokenScope, Ok, errors } from '@breakwater/contracts';
 import { audit, tokens, users } from '@breakwater/db';
 import { SESSION_COOKIE, readCookie } from '../auth/auth.ts';
 import { digest, hashPassword, newSecret, verifyPassword } from '../auth/credentials.ts';
 import { recordAudit, type AppContext } from '../context.ts';
-import { conflict, notFound, unauthorized } from '../errors.ts';
+import { badRequest, conflict, notFound, unauthorized } from '../errors.ts';
 import { createToken } from '../services/bootstrap.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 import { SESSION_SECURITY as security } from './security.ts';
@@ -16,7 +16,7 @@ const tags = ['dashboard'];
 const RoleEnum = Type.Enum(['viewer', 'operator', 'admin']);
 const Me = Type.Object({ user_id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), workspace_id: Type.String() });
 const TokenInfo = Type.Object({
-  id: Type.String(), kind: Type.String(), name: Type.String(), role: Type.String(), prefix: Type.String(),
+  id: Type.String(), kind: Type.String(), name: Type.String(), role: Type.String(), scope: Type.Union([DeployTokenScope, Type.Null()]), prefix: Type.String(),
   created_at: Type.String(), last_used_at: Type.Union([Type.String(), Type.Null()]), revoked_at: Type.Union([Type.String(), Type.Null()]),
 });
 const UserInfo = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), created_at: Type.String(), disabled: Type.Boolean() });
@@ -72,7 +72,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const rows = await tokens.listTokens(ctx.db, req.principal!.workspaceId);
     return {
       ok: true as const,
-      data: rows.map((t) => ({ id: t.id, kind: t.kind, name: t.name, role: t.role, prefix: t.prefix, created_at: iso(t.created_at), last_used_at: isoOrNull(t.last_used_at), revoked_at: isoOrNull(t.revoked_at) })),
+      data: rows.map((t) => ({ id: t.id, kind: t.kind, name: t.name, role: t.role, scope: t.scope, prefix: t.prefix, created_at: iso(t.created_at), last_used_at: isoOrNull(t.last_used_at), revoked_at: isoOrNull(t.revoked_at) })),
     };
   });
 
@@ -80,15 +80,21 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Create a token; its secret is in this response only',
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), kind: Type.Enum(['api', 'deploy']), role: Type.Optional(RoleEnum) }, { additionalProperties: false }),
-      response: { 201: Ok(Type.Object({ id: Type.String(), token: Type.String(), kind: Type.String(), role: Type.String() })), ...errors(400, 401, 403) },
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 100 }), kind: Type.Enum(['api', 'deploy']), role: Type.Optional(RoleEnum),
+        scope: Type.Optional(Type.Enum([...DEPLOY_TOKEN_SCOPES], { description: 'Deploy tokens: register (POST /api/deploy only, the default) or operator (also REST v1 as an operator)' })),
+      }, { additionalProperties: false }),
+      response: { 201: Ok(Type.Object({ id: Type.String(), token: Type.String(), kind: Type.String(), role: Type.String(), scope: Type.Union([DeployTokenScope, Type.Null()]) })), ...errors(400, 401, 403) },
     },
   }, async (req, reply) => {
-    const role = req.body.kind === 'deploy' ? 'operator' : (req.body.role ?? 'viewer');
-    const t = await createToken(ctx.db, ctx.clock, req.principal!.workspaceId, req.body.kind, req.body.name, role, req.principal!.actor);
-    await recordAudit(ctx, req, 'token.create', t.id, { name: req.body.name, kind: req.body.kind, role });
+    const { kind } = req.body;
+    if (kind === 'api' && req.body.scope !== undefined) throw badRequest('scope: only deploy tokens have a scope; an API token has a role');
+    const role = kind === 'deploy' ? 'operator' : (req.body.role ?? 'viewer');
+    const scope = kind === 'deploy' ? (req.body.scope ?? 'register') : null;
+    const t = await createToken(ctx.db, ctx.clock, req.principal!.workspaceId, kind, req.body.name, role, req.principal!.actor, scope ?? undefined);
+    await recordAudit(ctx, req, 'token.create', t.id, { name: req.body.name, kind, role, scope });
     void reply.status(201);
-    return { ok: true as const, data: { id: t.id, token: t.secret, kind: req.body.kind, role } };
+    return { ok: true as const, data: { id: t.id, token: t.secret, kind, role, scope } };
   });
 
   r.delete('/tokens/:id', {

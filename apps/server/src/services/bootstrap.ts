@@ -1,7 +1,7 @@
 // First start: one workspace, its admin, a deploy token and an API token — created
 // once per database, their secrets returned once and never stored in the clear.
 import { randomUUID } from 'node:crypto';
-import { tokens, users, workspaces, type Db, type Role, type TokenKind } from '@breakwater/db';
+import { tokens, users, workspaces, type Db, type Role, type TokenKind, type TokenScope } from '@breakwater/db';
 import type { Clock } from '../clock.ts';
 import { conflict } from '../errors.ts';
 import { digest, displayPrefix, hashPassword, newPassword, newSecret } from '../auth/credentials.ts';
@@ -12,6 +12,8 @@ export interface BootstrapResult {
   admin_email: string;
   admin_password: string;
   deploy_token: string;
+  /** register: the deploy token only registers nodes; operator: it also acts as an operator on REST v1. */
+  deploy_token_scope: TokenScope;
   api_token: string;
 }
 
@@ -20,15 +22,19 @@ export interface BootstrapOptions {
   adminEmail?: string;
   nodeQuota: number;
   rateLimitPerMinute: number;
+  /** The first deploy token is copied onto every machine being enrolled: it registers nodes only unless asked otherwise. */
+  deployTokenScope?: TokenScope;
 }
 
 export async function createToken(
   db: Db, clock: Clock, workspaceId: string, kind: TokenKind, name: string, role: Role, createdBy: string | null,
+  /** Deploy tokens only; they register nodes and nothing else unless `operator` is asked for. */
+  scope: TokenScope = 'register',
 ): Promise<{ id: string; secret: string }> {
   const secret = newSecret(kind);
   const id = randomUUID();
   await tokens.insertToken(db, {
-    id, workspace_id: workspaceId, kind, name, role, digest: digest(secret), prefix: displayPrefix(secret),
+    id, workspace_id: workspaceId, kind, name, role, scope: kind === 'deploy' ? scope : null, digest: digest(secret), prefix: displayPrefix(secret),
     created_by: createdBy, created_at: clock.now(), last_used_at: null, revoked_at: null,
   });
   return { id, secret };
@@ -52,7 +58,8 @@ export async function bootstrap(db: Db, clock: Clock, o: BootstrapOptions): Prom
     id: randomUUID(), workspace_id: workspaceId, email, name: 'Administrator', role: 'admin',
     password_hash: await hashPassword(password), created_at: now, disabled_at: null,
   });
-  const deploy = await createToken(db, clock, workspaceId, 'deploy', 'default deploy token', 'operator', 'bootstrap');
+  const deployScope = o.deployTokenScope ?? 'register';
+  const deploy = await createToken(db, clock, workspaceId, 'deploy', 'default deploy token', 'operator', 'bootstrap', deployScope);
   const api = await createToken(db, clock, workspaceId, 'api', 'default admin API token', 'admin', 'bootstrap');
-  return { workspace_id: workspaceId, workspace_name: name, admin_email: email, admin_password: password, deploy_token: deploy.secret, api_token: api.secret };
+  return { workspace_id: workspaceId, workspace_name: name, admin_email: email, admin_password: password, deploy_token: deploy.secret, deploy_token_scope: deployScope, api_token: api.secret };
 }
