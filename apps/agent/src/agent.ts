@@ -71,7 +71,8 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       const seconds = new SecondAccumulator();
       let executor: NftExecutor | null = new NftExecutor();
       try {
-        await executor.setup();
+        const port = Number(serverUrl.port || (serverUrl.protocol === 'https:' ? 443 : 80));
+        await executor.setup((await managementPath.addresses()).map((address) => ({ address, port })));
       } catch (err) {
         log(`firewall unavailable, commands will be refused: ${(err as Error).message}`);
         executor = null;

@@ -38,6 +38,13 @@ test('a block_source command drops the flood (nftables counter) and is removed w
         assert.equal(revoke.status, 'queued');
         await waitFor('block removed by revoke', () => !nft('list', 'set', 'inet', 'breakwater', 'block4').includes(n.attackerIp), 15_000, 200);
         await waitFor('revoke acknowledged', () => stack.get(`/api/agents/${stack.nodeUuid}/commands`)[0]?.status === 'applied', 15_000, 200);
+        // A drop of the server's own port cannot cut the agent off: its connection to the server is exempt.
+        const port = Number(new URL(stack.url).port);
+        assert.match(nft('list', 'set', 'inet', 'breakwater', 'mgmt4'), new RegExp(`127\\.0\\.0\\.1 \\. ${port}`));
+        const drop = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'drop_port', params: { protocol: 'tcp', port, ttl: 600 } });
+        await waitFor('drop of the server port applied', () => stack.get(`/api/agents/${stack.nodeUuid}/commands`).find((c: { command_id: string }) => c.command_id === drop.command_id)?.status === 'applied', 15_000, 200);
+        const later = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'block_source', params: { address: '198.51.100.33', ttl: 600 } });
+        await waitFor('the agent still hears the server and answers', () => stack.get(`/api/agents/${stack.nodeUuid}/commands`).find((c: { command_id: string }) => c.command_id === later.command_id)?.status === 'applied', 15_000, 200);
         // bad input is refused at the API, naming the field
         const bad = stack.post(`/api/agents/${stack.nodeUuid}/commands`, { type: 'block_source', params: { address: '10.0.0.1; flush ruleset' } });
         assert.equal(bad.ok, false);

@@ -60,9 +60,22 @@ function address(v: unknown, prefix: boolean): { family: 4 | 6; text: string } {
   return { family: family as 4 | 6, text: prefix ? `${addr}/${Number(len)}` : addr };
 }
 
+/** The agent's own TCP connection to the server: exempt from every rule, so no rate limit or port drop cuts it. */
+export interface ManagementEndpoint {
+  address: string;
+  port: number;
+}
+
+function mgmtSet(name: string, family: 4 | 6, endpoints: ManagementEndpoint[]): string {
+  const els = endpoints.filter((e) => isIP(e.address) === family && Number.isInteger(e.port) && e.port > 0 && e.port < 65536).map((e) => `${e.address} . ${e.port}`);
+  return `set ${name} { type ${family === 4 ? 'ipv4_addr' : 'ipv6_addr'} . inet_service;${els.length ? ` elements = { ${els.join(', ')} };` : ''} }`;
+}
+
 export class NftExecutor {
-  async setup(): Promise<void> {
-    // One atomic transaction: any table left by an earlier run is replaced.
+  async setup(management: ManagementEndpoint[] = []): Promise<void> {
+    // One atomic transaction: any table left by an earlier run is replaced. The accept rules
+    // come first: replies from the server (and, for a server on this machine, our requests
+    // to it) pass before any drop or limit.
     await run(['-f', '-'], `table ${TABLE} {}
 delete table ${TABLE}
 table ${TABLE} {
@@ -70,8 +83,14 @@ table ${TABLE} {
   set block6 { type ipv6_addr; flags interval, timeout; }
   set dropports { type inet_proto . inet_service; flags timeout; }
   set dropprotos { type inet_proto; flags timeout; }
+  ${mgmtSet('mgmt4', 4, management)}
+  ${mgmtSet('mgmt6', 6, management)}
   chain ${CHAIN} {
     type filter hook prerouting priority -300; policy accept;
+    ip saddr . tcp sport @mgmt4 accept comment "bw-mgmt4-from"
+    ip daddr . tcp dport @mgmt4 accept comment "bw-mgmt4-to"
+    ip6 saddr . tcp sport @mgmt6 accept comment "bw-mgmt6-from"
+    ip6 daddr . tcp dport @mgmt6 accept comment "bw-mgmt6-to"
     ip saddr @block4 counter drop comment "bw-block4"
     ip6 saddr @block6 counter drop comment "bw-block6"
     meta l4proto . th dport @dropports counter drop comment "bw-dropports"
