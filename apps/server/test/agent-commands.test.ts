@@ -18,23 +18,25 @@ for (const backend of BACKENDS) {
     after(async () => t.stop());
 
     const send = (node: { uuid: string }, body: unknown, token?: string) => t.request('POST', `/api/agents/${node.uuid}/commands`, { body, ...(token ? { token } : {}) });
-    const token = async (kind: 'api' | 'deploy', role: 'viewer' | 'operator' | 'admin') =>
-      (await createToken(t.server.ctx.db, t.server.ctx.clock, t.admin.workspaceId, kind, `${kind}-${role}`, role, null)).secret;
+    const token = async (kind: 'api' | 'deploy', role: 'viewer' | 'operator' | 'admin', scope: 'register' | 'operator' = 'register') =>
+      (await createToken(t.server.ctx.db, t.server.ctx.clock, t.admin.workspaceId, kind, `${kind}-${role}`, role, null, scope)).secret;
     const stored = async (node: { uuid: string }) => (await t.request('GET', `/api/agents/${node.uuid}/commands`)).body as { type: string }[];
     const exec = { type: 'exec', params: { argv: ['/bin/sh', '-c', 'id > /tmp/pwned'] } };
 
-    test('exec needs the admin role: operators and deploy tokens (whatever their role) get 403, and nothing is stored', async () => {
+    test('exec needs the admin role: operators and deploy tokens (whatever their role and scope) get 403, and nothing is stored', async () => {
       const n = await t.deploy(t.admin);
       await t.agent(n, 'POST', '/heartbeat', { version: '1.0.0', allow_raw_commands: true });
-      for (const [who, secret] of [
-        ['operator API token', await token('api', 'operator')],
-        ['deploy token', t.admin.deployToken],
-        ['deploy token with the admin role', await token('deploy', 'admin')],
+      for (const [who, secret, why] of [
+        ['operator API token', await token('api', 'operator'), /^type: exec \(raw execution on the agent\) needs the admin role$/],
+        ['operator-scoped deploy token', await token('deploy', 'operator', 'operator'), /^type: exec is never accepted from a deploy token/],
+        ['operator-scoped deploy token with the admin role', await token('deploy', 'admin', 'operator'), /^type: exec is never accepted from a deploy token/],
+        ['the first deploy token', t.admin.deployToken, /./],
+        ['register-scoped deploy token with the admin role', await token('deploy', 'admin'), /./],
       ] as const) {
         const r = await send(n, exec, secret);
         assert.equal(r.status, 403, `${who}: ${JSON.stringify(r.body)}`);
         assert.equal(errorCode(r), 'forbidden');
-        assert.match(r.body.error.message, /^type: exec /);
+        assert.match(r.body.error.message, why, who);
       }
       assert.deepEqual(await stored(n), [], 'nothing was queued');
       // An operator still sends firewall intents.
