@@ -12,7 +12,7 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A server that can be down, and records what it accepted. */
 function fakeServer() {
-  const s = { up: true, calls: [] as { path: string; body: unknown }[], next: 1, refuse: null as number | null };
+  const s = { up: true, calls: [] as { path: string; body: unknown }[], next: 1, refuse: null as number | null, reply: null as unknown };
   const client = {
     async upload(uuid: string, path: string): Promise<CallResult<Record<string, unknown>>> {
       if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
@@ -23,7 +23,7 @@ function fakeServer() {
       if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
       if (s.refuse !== null) return { ok: false, retryable: s.refuse >= 500, status: s.refuse, message: 'refused' };
       s.calls.push({ path, body });
-      return { ok: true, body: (path === '/incidents' ? { uuid: `server-${s.next++}` } : {}) as T };
+      return { ok: true, body: (s.reply ?? (path === '/incidents' ? { uuid: `server-${s.next++}` } : {})) as T };
     },
   };
   return { s, client };
@@ -33,8 +33,9 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'bw-sender-'))) {
   dirs.push(dir);
   const { s, client } = fakeServer();
   const spool = new Spool<Outgoing>({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 14 });
-  const sender = new Sender({ spool, client, stateDir: dir, log: () => {} });
-  return { dir, s, spool, sender };
+  const logged: string[] = [];
+  const sender = new Sender({ spool, client, stateDir: dir, log: (line: string) => logged.push(line) });
+  return { dir, s, spool, sender, logged };
 }
 
 const m = (pps: number): Outgoing => ({ kind: 'metrics', sample: { pps, bps: pps * 8 } });
@@ -98,4 +99,17 @@ test('the capture follows the resolve to the server incident, and the file is re
   assert.deepEqual(s.calls.map((c) => c.path), ['/incidents', '/incidents/server-1/resolve', '/incidents/server-1/pcap']);
   assert.equal(s.calls[2]!.body, 'pcap-bytes');
   assert.ok(!existsSync(file));
+});
+
+test('samples the server acknowledges but does not keep are logged with its reason, and not sent again', async () => {
+  const { s, sender, spool, logged } = setup();
+  s.reply = { ok: true, data: { accepted: 1, refused: 1, refusals: [{ reason: 'too_old', count: 1, message: 'recorded_at: 1 sample older than every retention (400 days)' }] } };
+  sender.enqueue([m(1), m(2)]);
+  await sender.kick();
+  assert.equal(spool.size(), 0);
+  assert.deepEqual(logged, ['metrics partly refused: recorded_at: 1 sample older than every retention (400 days)']);
+  s.reply = { ok: true, data: { accepted: 1 } };
+  sender.enqueue([m(3)]);
+  await sender.kick();
+  assert.equal(logged.length, 1, 'a batch kept whole logs nothing');
 });

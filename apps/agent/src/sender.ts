@@ -79,6 +79,7 @@ export class Sender {
         const r = await this.#d.client.call('POST', '/metrics', run.map((e) => (e.record as { sample: unknown }).sample));
         if (!r.ok && r.retryable) return;
         if (!r.ok) this.#d.log(`metrics refused (${r.status}): ${r.message}; dropped ${run.length} samples`);
+        else for (const message of partlyRefused(r.body)) this.#d.log(`metrics partly refused: ${message}`);
         upTo = run.at(-1)!;
       } else {
         const ok = await this.#incident(first.record);
@@ -130,4 +131,11 @@ export class Sender {
     writeFileSync(tmp, JSON.stringify(entries), { mode: 0o600 });
     renameSync(tmp, this.#idsFile);
   }
+}
+
+/** What the server says it did not keep of an acknowledged batch (samples outside its retention window). */
+function partlyRefused(body: unknown): string[] {
+  const data = (body as { data?: { refusals?: unknown } } | null)?.data;
+  const refusals = Array.isArray(data?.refusals) ? data.refusals : [];
+  return refusals.map((r: { message?: unknown }) => (typeof r?.message === 'string' ? r.message : 'refused').slice(0, 300));
 }
