@@ -25,8 +25,10 @@ export interface ServerConfig {
   /** Group-commit window for metrics ingest. */
   ingestFlushMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Set the Secure flag on the session cookie (behind HTTPS). */
+  /** Set the Secure flag on the session cookie (behind HTTPS); on by default when publicUrl is https://. */
   secureCookies: boolean;
+  /** Sign-in guard: failed sign-ins allowed per account and per client address within the window, and password hashes computed at once. */
+  login: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number; maxConcurrentHashes: number };
   /** The address operators reach the dashboard at; links in notifications point there. */
   publicUrl: string | undefined;
   /** Notification outbox: polling, retries and per-channel pacing. */
@@ -52,6 +54,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   ingestFlushMs: 0,
   logLevel: 'info',
   secureCookies: false,
+  login: { windowSeconds: 900, maxFailuresPerAccount: 10, maxFailuresPerAddress: 30, maxConcurrentHashes: 4 },
   publicUrl: undefined,
   outbox: DEFAULT_OUTBOX,
   notifyTimeoutMs: 10_000,
@@ -73,7 +76,15 @@ export function resolveConfig(
   const c: ServerConfig = {
     ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention }, outbox: { ...DEFAULT_CONFIG.outbox, ...partial.outbox },
     mitigation: { ...DEFAULT_CONFIG.mitigation, ...partial.mitigation },
+    login: { ...DEFAULT_CONFIG.login, ...partial.login },
   };
+  // Behind TLS the session cookie must never travel in the clear: an https:// public URL says so.
+  if (partial.secureCookies === undefined) c.secureCookies = c.publicUrl?.startsWith('https://') ?? false;
+  if (typeof c.secureCookies !== 'boolean') throw new Error(`config secureCookies: must be true or false, got ${JSON.stringify(c.secureCookies)}`);
+  int('login.windowSeconds', c.login.windowSeconds, 1, 86_400);
+  int('login.maxFailuresPerAccount', c.login.maxFailuresPerAccount, 1, 10_000);
+  int('login.maxFailuresPerAddress', c.login.maxFailuresPerAddress, 1, 100_000);
+  int('login.maxConcurrentHashes', c.login.maxConcurrentHashes, 1, 64);
   if (c.publicUrl !== undefined && !/^https?:\/\/\S+$/.test(c.publicUrl)) throw new Error(`config publicUrl: must be an http:// or https:// URL, got ${JSON.stringify(c.publicUrl)}`);
   int('outbox.pollMs', c.outbox.pollMs, 10, 60_000);
   int('outbox.leaseMs', c.outbox.leaseMs, 1000, 3_600_000);

@@ -2,12 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DEPLOY_TOKEN_SCOPES, DeployTokenScope, Ok, errors } from '@breakwater/contracts';
+import { DEPLOY_TOKEN_SCOPES, DeployTokenScope, Ok, SafeText, errors } from '@breakwater/contracts';
 import { audit, tokens, users } from '@breakwater/db';
 import { SESSION_COOKIE, readCookie } from '../auth/auth.ts';
 import { digest, hashPassword, newSecret, verifyPassword } from '../auth/credentials.ts';
+import { LoginGuard } from '../auth/login-guard.ts';
 import { recordAudit, type AppContext } from '../context.ts';
-import { badRequest, conflict, notFound, unauthorized } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, unauthorized } from '../errors.ts';
 import { createToken } from '../services/bootstrap.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 import { SESSION_SECURITY as security } from './security.ts';
@@ -20,11 +21,10 @@ const TokenInfo = Type.Object({
   created_at: Type.String(), last_used_at: Type.Union([Type.String(), Type.Null()]), revoked_at: Type.Union([Type.String(), Type.Null()]),
 });
 const UserInfo = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), created_at: Type.String(), disabled: Type.Boolean() });
-// A fixed hash to verify against when the email is unknown, so timing does not reveal which emails exist.
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const guard = new LoginGuard(ctx.config.login);
   const cookie = (value: string, maxAge: number) =>
     `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${ctx.config.secureCookies ? '; Secure' : ''}`;
 
@@ -32,12 +32,27 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     schema: {
       tags, summary: 'Sign in (sets the session cookie)',
       body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
-      response: { 200: Ok(Me), ...errors(400, 401) },
+      response: { 200: Ok(Me), ...errors(400, 401, 429, 503) },
     },
   }, async (req, reply) => {
-    const user = await users.findUserByEmail(ctx.db, req.body.email);
-    const ok = await verifyPassword(req.body.password, user?.password_hash ?? DUMMY_HASH);
-    if (!user || !ok || user.disabled_at !== null) throw unauthorized('Wrong email or password');
+    const { email, password } = req.body;
+    const refused = guard.refusal(email, req.ip, ctx.clock.now());
+    if (refused) {
+      void reply.header('retry-after', refused.retryAfterSeconds);
+      throw new AppError(429, 'too_many_attempts', refused.message);
+    }
+    const user = await users.findUserByEmail(ctx.db, email);
+    // An unknown email is verified against a real hash too: same cost, same answer.
+    const ok = await guard.tryHash(async () => verifyPassword(password, user?.password_hash ?? (await guard.dummyHash())));
+    if (ok === undefined) {
+      void reply.header('retry-after', 1);
+      throw new AppError(503, 'busy', 'Too many sign-ins in progress; try again in 1 s');
+    }
+    if (!user || !ok || user.disabled_at !== null) {
+      guard.failed(email, req.ip, ctx.clock.now());
+      throw unauthorized('Wrong email or password');
+    }
+    guard.succeeded(email);
     const secret = newSecret('session');
     const now = ctx.clock.now();
     await tokens.insertSession(ctx.db, {
@@ -81,7 +96,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     schema: {
       tags, security, summary: 'Create a token; its secret is in this response only',
       body: Type.Object({
-        name: Type.String({ minLength: 1, maxLength: 100 }), kind: Type.Enum(['api', 'deploy']), role: Type.Optional(RoleEnum),
+        name: SafeText({ minLength: 1, maxLength: 100 }), kind: Type.Enum(['api', 'deploy']), role: Type.Optional(RoleEnum),
         scope: Type.Optional(Type.Enum([...DEPLOY_TOKEN_SCOPES], { description: 'Deploy tokens: register (POST /api/deploy only, the default) or operator (also REST v1 as an operator)' })),
       }, { additionalProperties: false }),
       response: { 201: Ok(Type.Object({ id: Type.String(), token: Type.String(), kind: Type.String(), role: Type.String(), scope: Type.Union([DeployTokenScope, Type.Null()]) })), ...errors(400, 401, 403) },
@@ -116,7 +131,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Create a user',
-      body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), name: Type.String({ minLength: 1, maxLength: 100 }), role: RoleEnum, password: Type.String({ minLength: 12, maxLength: 1024 }) }, { additionalProperties: false }),
+      body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), name: SafeText({ minLength: 1, maxLength: 100 }), role: RoleEnum, password: Type.String({ minLength: 12, maxLength: 1024 }) }, { additionalProperties: false }),
       response: { 201: Ok(UserInfo), ...errors(400, 401, 403, 409) },
     },
   }, async (req, reply) => {
