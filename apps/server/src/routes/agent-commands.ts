@@ -17,7 +17,7 @@ export async function agentCommandRoutes(app: FastifyInstance, ctx: AppContext):
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/agents/:id/commands', {
-    preHandler: ctx.auth.api('operator'),
+    onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Queue a typed command (firewall intent) for an agent; exec needs an admin and the agent\'s opt-in', security, params: IdParams, body: CommandBody, response: { 200: CommandQueued, ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
     const { type, params } = req.body;
@@ -29,7 +29,7 @@ export async function agentCommandRoutes(app: FastifyInstance, ctx: AppContext):
   });
 
   r.get('/agents/:id/commands', {
-    preHandler: ctx.auth.api('viewer'),
+    onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'The last 100 commands of an agent, with status', security, params: IdParams, response: { 200: Type.Array(CommandInfo), ...errors(401, 404, 429) } },
   }, async (req) => {
     const node = await findNode(ctx, req.principal!.workspaceId, req.params.id);

@@ -38,7 +38,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   const me = (req: { principal: unknown }) => (req.principal as { node: NodeRow }).node;
 
   r.post('/heartbeat', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Agent heartbeat (every 30 s)', security, body: HeartbeatBody, response: { 200: Ok(Type.Object({ status: Type.String(), server_time: Type.String() })), ...errors(400, 401, 429) } },
   }, async (req) => {
     const b = req.body;
@@ -54,7 +54,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   r.post('/metrics', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Submit metrics: one sample, an array, or {batch:[…]}', security, body: MetricsBody, response: { 200: Accepted, ...errors(400, 401, 413, 429) } },
   }, async (req) => {
     const n = me(req);
@@ -90,7 +90,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   r.post('/incident', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Report an incident: opens one, or updates the active one of that family', security, body: IncidentReportBody, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
   }, async (req) => {
     const { row, created } = await ctx.incidents.open(me(req), req.body);
@@ -98,7 +98,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   r.post('/incidents', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Open an incident (idempotent per node and family while active)', security, body: IncidentOpenBody, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
   }, async (req) => {
     const { row, created } = await ctx.incidents.open(me(req), req.body);
@@ -106,17 +106,17 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   r.post('/incidents/:id', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Update an active incident', security, params: UuidParams, body: IncidentUpdateBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
   }, async (req) => ack(await ctx.incidents.update(me(req), req.params.id, req.body), false));
 
   r.post('/incidents/:id/resolve', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Resolve an incident (idempotent)', security, params: UuidParams, body: IncidentResolveBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
   }, async (req) => ack(await ctx.incidents.resolve(me(req), req.params.id, req.body), false));
 
   r.post('/commands/ack', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Acknowledge a command', security, body: CommandAckBody, response: { 200: Ok(Type.Object({ id: Type.Integer(), status: Type.String() })), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
     const n = me(req);
@@ -128,7 +128,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   r.get('/config', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'Remote config: thresholds, baseline, IOC patterns, pending commands', security, response: { 200: AgentConfig, ...errors(401, 429) } },
   }, async (req) => {
     const n = me(req);
@@ -156,7 +156,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   });
 
   r.post('/gre-tunnels', {
-    preHandler: node,
+    onRequest: node,
     schema: { tags, summary: 'GRE tunnel inventory (accepted and acknowledged)', security, body: Type.Object({}, { additionalProperties: true }), response: { 200: Ok(Type.Object({ received: Type.Boolean() })), ...errors(400, 401, 429) } },
   }, async () => ({ ok: true as const, data: { received: true } }));
 }
