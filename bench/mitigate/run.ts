@@ -35,7 +35,7 @@ const results: { type: string; p50: number; p99: number; max: number; n: number 
 for (const type of types) {
   const bed = await SPEAKER_BEDS[type as keyof typeof SPEAKER_BEDS]!();
   const dir = mkdtempSync(join(tmpdir(), `bw-bench-mitigate-${type}-`));
-  const server = await createServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'error' })).start({ bootstrapIfEmpty: true });
+  const server = await createServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'error', mitigation: bed.serverMitigation })).start({ bootstrapIfEmpty: true });
   const watch = await BirdWatch.open(bed.upstreamSocket);
   try {
     const b = server.bootstrapped!;

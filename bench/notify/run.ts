@@ -22,7 +22,8 @@ if (!Number.isInteger(spacing) || spacing < 0) throw new Error('--spacing-ms: a 
 const fakes = await Promise.all(CHANNEL_TYPES.map(async (type) => ({ type, fake: await CHANNEL_CONTRACTS[type].start() })));
 const dir = mkdtempSync(join(tmpdir(), 'bw-bench-notify-'));
 // Default outbox settings, as an operator runs them (per-channel pacing 250 ms included).
-const server = await createServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'error' })).start({ bootstrapIfEmpty: true });
+// The fake providers listen on loopback: granted as an operator would.
+const server = await createServer(resolveConfig({ port: 0, dataDir: dir, logLevel: 'error', outbound: { channels: { '*': ['loopback'] } } })).start({ bootstrapIfEmpty: true });
 const b = server.bootstrapped!;
 const post = async (path: string, token: string, body: unknown, extra: Record<string, string> = {}) => {
   const r = await fetch(server.url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) });

@@ -2,6 +2,7 @@
 // errors name the key and what is allowed.
 import { resolve } from 'node:path';
 import { DEFAULT_OUTBOX, type OutboxOptions } from './services/alerting/outbox.ts';
+import { DEFAULT_MITIGATION_LOCAL, DEFAULT_OUTBOUND, resolveMitigationLocal, resolveOutbound, type MitigationLocalConfig, type OutboundConfig } from './outbound-config.ts';
 
 export interface ServerConfig {
   host: string;
@@ -36,7 +37,9 @@ export interface ServerConfig {
   /** Deadline for one delivery attempt to a provider. */
   notifyTimeoutMs: number;
   /** Mitigation: rule expiry/retry pass, speaker reconciliation, per-operation deadline, announce attempts. */
-  mitigation: { tickMs: number; reconcileMs: number; timeoutMs: number; maxAttempts: number };
+  mitigation: { tickMs: number; reconcileMs: number; timeoutMs: number; maxAttempts: number } & MitigationLocalConfig;
+  /** Non-public ranges channels and adapters may call, per type (see outbound-config.ts). */
+  outbound: OutboundConfig;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -58,7 +61,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   publicUrl: undefined,
   outbox: DEFAULT_OUTBOX,
   notifyTimeoutMs: 10_000,
-  mitigation: { tickMs: 500, reconcileMs: 30_000, timeoutMs: 5_000, maxAttempts: 5 },
+  mitigation: { tickMs: 500, reconcileMs: 30_000, timeoutMs: 5_000, maxAttempts: 5, ...DEFAULT_MITIGATION_LOCAL },
+  outbound: DEFAULT_OUTBOUND,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -71,12 +75,14 @@ function int(key: string, v: unknown, min: number, max: number): number {
 }
 
 export function resolveConfig(
-  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox' | 'mitigation'>> & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions>; mitigation?: Partial<ServerConfig['mitigation']> },
+  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox' | 'mitigation' | 'login' | 'outbound'>> & { outbound?: Partial<OutboundConfig> } & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions>; mitigation?: Partial<ServerConfig['mitigation']> }
+    & { login?: Partial<ServerConfig['login']> },
 ): ServerConfig {
   const c: ServerConfig = {
     ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention }, outbox: { ...DEFAULT_CONFIG.outbox, ...partial.outbox },
     mitigation: { ...DEFAULT_CONFIG.mitigation, ...partial.mitigation },
     login: { ...DEFAULT_CONFIG.login, ...partial.login },
+    outbound: resolveOutbound(partial.outbound),
   };
   // Behind TLS the session cookie must never travel in the clear: an https:// public URL says so.
   if (partial.secureCookies === undefined) c.secureCookies = c.publicUrl?.startsWith('https://') ?? false;
@@ -114,5 +120,6 @@ export function resolveConfig(
   if (c.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
     throw new Error('config databaseUrl: must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite)');
   }
-  return { ...c, dataDir: resolve(c.dataDir) };
+  const dataDir = resolve(c.dataDir);
+  return { ...c, dataDir, mitigation: { ...c.mitigation, ...resolveMitigationLocal(c.mitigation, dataDir) } };
 }

@@ -17,6 +17,7 @@ import { CommandService } from './services/commands.ts';
 import { IncidentService } from './services/incidents.ts';
 import { LiveBus } from './services/live-bus.ts';
 import { AdapterPool, type AdapterFactories } from './services/mitigation/adapter-pool.ts';
+import { reachOf } from './outbound-config.ts';
 import { AutoMitigator } from './services/mitigation/auto-mitigator.ts';
 import { MitigationService } from './services/mitigation/mitigation-service.ts';
 import { MetricsIngest } from './services/ingest.ts';
@@ -62,15 +63,16 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const db = database.db;
         const logError = (err: unknown) => console.error('[breakwater]', err);
         const ingest = new MetricsIngest({ db, dialect: database.dialect, flushMs: config.ingestFlushMs, now: () => clock.now(), onError: logError });
-        const deliverer = new ChannelDeliverer({ fetch: deps.fetch ?? globalThis.fetch, now: () => clock.now(), timeoutMs: config.notifyTimeoutMs, userAgent: `Breakwater/${VERSION}` });
+        const deliverer = new ChannelDeliverer({ fetch: deps.fetch, now: () => clock.now(), timeoutMs: config.notifyTimeoutMs, userAgent: `Breakwater/${VERSION}` }, (type) => reachOf(config.outbound.channels, type));
         const outbox = new Outbox({ db, clock, deliver: deliverer.deliver, options: config.outbox, onError: logError });
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
         const live = new LiveBus();
         const commandService = new CommandService({ db, clock, publicUrl: config.publicUrl ?? null });
         const ctxNode = (node: NodeRow) => ({ uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) });
         const pool = new AdapterPool({ ...ADAPTER_FACTORIES, ...deps.adapterFactories }, {
-          now: () => clock.now(), fetch: deps.fetch ?? globalThis.fetch, timeoutMs: config.mitigation.timeoutMs,
-        });
+          now: () => clock.now(), fetch: deps.fetch, timeoutMs: config.mitigation.timeoutMs,
+          local: { birdc: config.mitigation.bird2?.birdc, birdIncludeDir: config.mitigation.bird2?.includeDir, socketDirs: config.mitigation.socketDirs },
+        }, (type) => reachOf(config.outbound.adapters, type));
         const nodeOf = async (id: number | null) => (id === null ? undefined : db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst());
         const mitigation = new MitigationService({
           db, clock, pool, commands: commandService, live, onError: logError, ...config.mitigation,

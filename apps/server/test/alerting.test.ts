@@ -11,7 +11,8 @@ import { startTestServer, type TestServer } from './harness.ts';
 import { Receiver } from './receiver.ts';
 
 const SECRET = 'a-webhook-secret-of-32-characters!';
-const FAST = { outbox: { pollMs: 50, backoffBaseMs: 100, backoffMaxMs: 400, perChannelIntervalMs: 0, maxAttempts: 5 }, notifyTimeoutMs: 400 };
+// The fake providers listen on loopback: granted as an operator would (outbound.channels).
+const FAST = { outbox: { pollMs: 50, backoffBaseMs: 100, backoffMaxMs: 400, perChannelIntervalMs: 0, maxAttempts: 5 }, notifyTimeoutMs: 400, outbound: { channels: { '*': ['loopback' as const] } } };
 
 async function webhook(t: TestServer, url: string, extra: Record<string, unknown> = {}, token?: string) {
   const r = await t.request('POST', '/api/v1/channels', { token, body: { name: `hook-${Math.random()}`, type: 'webhook', config: { url, secret: SECRET }, ...extra } });

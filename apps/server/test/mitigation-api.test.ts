@@ -8,7 +8,8 @@ import { createToken } from '../src/index.ts';
 import { startWebhookFake, type WebhookFake } from '../../../packages/mitigation/src/testing/fakes/webhook.ts';
 import { errorCode, startTestServer, type TestServer } from './harness.ts';
 
-const FAST = { mitigation: { tickMs: 50, reconcileMs: 60_000, timeoutMs: 1000, maxAttempts: 5 } };
+// The fake vendors listen on loopback: granted as an operator would (outbound.adapters).
+const FAST = { mitigation: { tickMs: 50, reconcileMs: 60_000, timeoutMs: 1000, maxAttempts: 5 }, outbound: { adapters: { '*': ['loopback' as const] } } };
 const VICTIM = '198.18.7.5';
 
 for (const backend of BACKENDS) {

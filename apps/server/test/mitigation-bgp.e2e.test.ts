@@ -29,7 +29,8 @@ for (const [type, startBed] of Object.entries(SPEAKER_BEDS)) {
     let deployToken: string;
     let adapterId: string;
     const clock = new TestClock();
-    const config = () => resolveConfig({ port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent', mitigation: { tickMs: 50, reconcileMs: 1000, timeoutMs: 3000, maxAttempts: 5 } });
+    // The bed's socket and include directories come in through the server's config, as an operator's would.
+    const config = () => resolveConfig({ port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent', mitigation: { tickMs: 50, reconcileMs: 1000, timeoutMs: 3000, maxAttempts: 5, ...bed.serverMitigation } });
     const start = async () => {
       server = await createServer(config(), { clock }).start({ bootstrapIfEmpty: true });
       if (server.bootstrapped) {
@@ -137,7 +138,9 @@ for (const [type, startBed] of Object.entries(SPEAKER_BEDS)) {
       // on it: the withdrawn rule announced again behind the server's back.
       await bed.killSpeaker();
       await bed.restartSpeaker();
-      const stray = ADAPTER_FACTORIES[type as keyof typeof ADAPTER_FACTORIES]({ endpoint: bed.endpoint, authToken: null, options: bed.config }, { now: Date.now, fetch, timeoutMs: 3000 });
+      const stray = ADAPTER_FACTORIES[type as keyof typeof ADAPTER_FACTORIES]({ endpoint: bed.endpoint, authToken: null, options: bed.config }, {
+        now: Date.now, timeoutMs: 3000, reach: ['loopback'], local: { socketDirs: bed.serverMitigation.socketDirs, birdIncludeDir: bed.serverMitigation.bird2?.includeDir },
+      });
       await stray.start();
       await stray.announce({ id: gone.body.data.id, spec: gone.body.data.spec });
       await stray.stop();

@@ -8,7 +8,8 @@ import { BACKENDS, waitFor } from '@breakwater/testing';
 import { startWebhookFake, type WebhookFake } from '../../../packages/mitigation/src/testing/fakes/webhook.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
-const FAST = { mitigation: { tickMs: 50, reconcileMs: 60_000, timeoutMs: 1000, maxAttempts: 3 } };
+// The fake webhook receivers listen on loopback: granted as an operator would (outbound.*).
+const FAST = { mitigation: { tickMs: 50, reconcileMs: 60_000, timeoutMs: 1000, maxAttempts: 3 }, outbound: { channels: { '*': ['loopback' as const] }, adapters: { '*': ['loopback' as const] } } };
 
 for (const backend of BACKENDS) {
   describe(`automatic mitigation on ${backend.name}`, () => {

@@ -9,6 +9,8 @@ export interface SpeakerBed {
   type: AdapterType;
   endpoint: string;
   config: Record<string, unknown>;
+  /** What the server's config must say for this bed: its socket directory, BIRD's include directory. */
+  serverMitigation: { socketDirs: string[]; bird2?: { includeDir: string } };
   capabilities: ('blackhole' | 'flowspec')[];
   /** What the upstream BIRD has received from the speaker, as ruleKeys. */
   observe(): Promise<Set<string>>;
@@ -31,6 +33,7 @@ const fromBed = (type: AdapterType, capabilities: SpeakerBed['capabilities'], ke
   const bed = await start();
   return {
     type, endpoint: bed.config.endpoint, config: bed.config.options, capabilities, keepsRulesOnRestart,
+    serverMitigation: { socketDirs: [...(bed.local.socketDirs ?? [])], ...(bed.local.birdIncludeDir ? { bird2: { includeDir: bed.local.birdIncludeDir } } : {}) },
     upstreamSocket: bed.upstream.bird.socket, observe: bed.upstream.observe, communities: bed.upstream.communities,
     secondPeer: bed.upstream.second.observe, secondPeerCommunities: bed.upstream.second.communities,
     killSpeaker: bed.killSpeaker, restartSpeaker: bed.restartSpeaker, destroy: bed.destroy,

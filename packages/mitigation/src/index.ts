@@ -3,3 +3,5 @@ export * from './rule-key.ts';
 export * from './prefix.ts';
 export * from './safety.ts';
 export * from './registry.ts';
+export * from './reach.ts';
+export { maskAdapterConfig, keepMaskedSecrets, isMask } from './secret-config.ts';

@@ -1,6 +1,7 @@
 import { CHANNEL_CONFIG_SCHEMAS, CHANNEL_TYPES, type ChannelType } from '@breakwater/contracts';
 import { Value } from 'typebox/value';
 import type { ChannelConfigs, ChannelDeps, ChannelFactory, NotificationChannel } from './channel.ts';
+import { normaliseChannelConfig } from './config-aliases.ts';
 import { createDatadogChannel } from './channels/datadog/datadog.ts';
 import { createDiscordChannel } from './channels/discord/discord.ts';
 import { createEmailChannel } from './channels/email/email.ts';
@@ -60,7 +61,9 @@ export function validateChannelConfig<T extends ChannelType>(type: T, config: un
 /** Validates the config, then builds the channel (no I/O). Throws ChannelConfigError. */
 export function createChannel(type: string, config: unknown, deps: ChannelDeps): NotificationChannel {
   if (!isChannelType(type)) throw new ChannelConfigError(type, [{ key: 'type', message: `must be one of ${CHANNEL_TYPES.join(', ')}` }]);
-  return buildChannel(type, validateChannelConfig(type, config), deps);
+  const normal = normaliseChannelConfig(type, config);
+  if (normal.conflict) throw new ChannelConfigError(type, [{ key: 'config', message: normal.conflict }]);
+  return buildChannel(type, validateChannelConfig(type, normal.config), deps);
 }
 
 function buildChannel<T extends ChannelType>(type: T, config: ChannelConfigs[T], deps: ChannelDeps): NotificationChannel {

@@ -6,7 +6,8 @@ import {
   type ChannelType,
 } from '@breakwater/contracts';
 import { channels, deliveries, fromJson, type ChannelRow } from '@breakwater/db';
-import { testNotification } from '@breakwater/notify';
+import { checkChannelReach, normaliseChannelConfig, testNotification } from '@breakwater/notify';
+import { reachOf } from '../outbound-config.ts';
 import { recordAudit, type AppContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { iso, isoOrNull, presentChannel } from '../services/present.ts';
@@ -25,9 +26,19 @@ const DeliveryWithAttempts = Type.Intersect([
   }),
 ]);
 
-function checkConfig(type: ChannelType, config: unknown): void {
+/** The reference's key names (`webhook_url` for a webhook…) moved to ours; both given is a 400. */
+function normalise(type: ChannelType, config: Record<string, unknown>): Record<string, unknown> {
+  const n = normaliseChannelConfig(type, config);
+  if (n.conflict) throw badRequest(n.conflict);
+  return n.config as Record<string, unknown>;
+}
+
+/** The schema, then the outbound policy for this channel type (a refused destination is a 400 naming the key). */
+async function checkConfig(ctx: AppContext, type: ChannelType, config: Record<string, unknown>): Promise<void> {
   const problem = validateValue(CHANNEL_CONFIG_SCHEMAS[type], config, 'config');
   if (problem) throw badRequest(problem);
+  const refused = await checkChannelReach(type, config, reachOf(ctx.config.outbound.channels, type));
+  if (refused) throw badRequest(refused);
 }
 
 /** A secret sent back as its mask ("****abcd") means "unchanged": keep the stored value. */
@@ -57,10 +68,11 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     schema: { tags, summary: 'Create a notification channel', security, body: ChannelCreateBody, response: { 201: Ok(Channel), ...errors(400, 401, 403, 429) } },
   }, async (req, reply) => {
     const b = req.body;
-    checkConfig(b.type, b.config);
+    const config = normalise(b.type, b.config);
+    await checkConfig(ctx, b.type, config);
     const now = ctx.clock.now();
     const row: ChannelRow = {
-      id: randomUUID(), workspace_id: req.principal!.workspaceId, name: b.name, type: b.type, config: JSON.stringify(b.config),
+      id: randomUUID(), workspace_id: req.principal!.workspaceId, name: b.name, type: b.type, config: JSON.stringify(config),
       enabled: b.enabled === false ? 0 : 1, min_severity: b.min_severity ?? 'low', filters: JSON.stringify(b.filters ?? {}), created_at: now, updated_at: now,
     };
     await channels.insertChannel(ctx.db, row);
@@ -77,8 +89,8 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const cur = await own(ws, req.params.id);
     const b = req.body;
     const type = cur.type as ChannelType;
-    const config = b.config ? mergeSecrets(type, fromJson<Record<string, unknown>>(cur.config, {}), b.config) : undefined;
-    if (config) checkConfig(type, config);
+    const config = b.config ? mergeSecrets(type, fromJson<Record<string, unknown>>(cur.config, {}), normalise(type, b.config)) : undefined;
+    if (config) await checkConfig(ctx, type, config);
     await channels.updateChannel(ctx.db, ws, cur.id, {
       ...(b.name !== undefined ? { name: b.name } : {}),
       ...(config ? { config: JSON.stringify(config) } : {}),
@@ -108,10 +120,13 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Send a test message through the outbox (see its deliveries for the result)', security, params: IdParams,
-      response: { 202: Ok(Type.Object({ queued: Type.Boolean() })), ...errors(401, 403, 404, 429) },
+      response: { 202: Ok(Type.Object({ queued: Type.Boolean() })), ...errors(400, 401, 403, 404, 429) },
     },
   }, async (req, reply) => {
     const ch = await own(req.principal!.workspaceId, req.params.id);
+    // Saved before the policy (or before the operator withdrew a grant): refused here, not sent.
+    const refused = await checkChannelReach(ch.type as ChannelType, fromJson<Record<string, unknown>>(ch.config, {}), reachOf(ctx.config.outbound.channels, ch.type));
+    if (refused) throw badRequest(refused);
     await ctx.alerts.test(ch, testNotification(ctx.clock.now(), ctx.config.publicUrl ?? null));
     await recordAudit(ctx, req, 'channel.test', ch.id);
     void reply.status(202);

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AdapterBody, AdapterInfo, AdapterTestResult, Ok, errors, type AdapterBody as Body } from '@breakwater/contracts';
-import { mitigation as repo, type AdapterRow } from '@breakwater/db';
-import { AdapterError } from '@breakwater/mitigation';
+import { fromJson, mitigation as repo, type AdapterRow } from '@breakwater/db';
+import { AdapterError, checkAdapterReach, isMask, keepMaskedSecrets } from '@breakwater/mitigation';
 import { recordAudit, type AppContext } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { presentAdapter } from '../services/mitigation/present.ts';
@@ -14,8 +14,6 @@ const tags = ['mitigation'];
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const DEFAULT_CAP = 1000;
 
-/** A token sent back as its mask means "unchanged". */
-const isMask = (v: unknown) => typeof v === 'string' && /^\*{4}.{0,4}$/.test(v);
 
 export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -54,8 +52,17 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
     }
   };
 
-  const rowFrom = (b: Body, base: Partial<AdapterRow>): Pick<AdapterRow, 'adapter_type' | 'endpoint' | 'auth_token' | 'config' | 'name' | 'capabilities' | 'max_active_rules'> => {
-    const built = build({ adapter_type: b.adapter_type, endpoint: b.endpoint, auth_token: b.auth_token ?? base.auth_token ?? null, config: JSON.stringify(b.config ?? {}) });
+  /** The outbound policy for this adapter type: an endpoint out of reach is a 400 naming the key. */
+  const checkReach = async (type: string, endpoint: string) => {
+    const refused = await checkAdapterReach(endpoint, ctx.adapters.reachOf(type));
+    if (refused) throw badRequest(refused);
+  };
+
+  const rowFrom = async (b: Body, base: Partial<AdapterRow>): Promise<Pick<AdapterRow, 'adapter_type' | 'endpoint' | 'auth_token' | 'config' | 'name' | 'capabilities' | 'max_active_rules'>> => {
+    await checkReach(b.adapter_type, b.endpoint);
+    // Secrets sent back masked (header values, tokens) keep the stored ones.
+    const config = JSON.stringify(base.config ? keepMaskedSecrets(fromJson<Record<string, unknown>>(base.config, {}), b.config ?? {}) : (b.config ?? {}));
+    const built = build({ adapter_type: b.adapter_type, endpoint: b.endpoint, auth_token: b.auth_token ?? base.auth_token ?? null, config });
     const supported = [...built.capabilities];
     const caps = b.capabilities ?? supported;
     const unsupported = caps.filter((c) => !supported.includes(c));
@@ -63,7 +70,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
     return {
       adapter_type: b.adapter_type, name: b.name.trim(), endpoint: b.endpoint.trim(),
       auth_token: b.auth_token === undefined || isMask(b.auth_token) ? (base.auth_token ?? null) : b.auth_token,
-      config: JSON.stringify(b.config ?? {}), capabilities: JSON.stringify(caps), max_active_rules: b.max_active_rules ?? base.max_active_rules ?? DEFAULT_CAP,
+      config, capabilities: JSON.stringify(caps), max_active_rules: b.max_active_rules ?? base.max_active_rules ?? DEFAULT_CAP,
     };
   };
 
@@ -77,7 +84,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
     schema: { tags, summary: 'Create an adapter', security, body: AdapterBody, response: { 201: Ok(AdapterInfo), ...errors(400, 401, 403, 429) } },
   }, async (req, reply) => {
     const now = ctx.clock.now();
-    const fields = rowFrom(req.body, {});
+    const fields = await rowFrom(req.body, {});
     const problem = await checkOptions(fields);
     const row: AdapterRow = {
       id: randomUUID(), workspace_id: req.principal!.workspaceId, ...fields, status: problem ? 'down' : 'up', last_test_at: null, last_latency_ms: null,
@@ -97,7 +104,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
     if (req.body.adapter_type !== cur.adapter_type && (await repo.countLiveRulesOfAdapter(ctx.db, cur.id)) > 0) {
       throw conflict('adapter_type: cannot change while the adapter carries active rules; withdraw them first');
     }
-    const fields = rowFrom(req.body, cur);
+    const fields = await rowFrom(req.body, cur);
     const problem = await checkOptions(fields);
     const next: AdapterRow = { ...cur, ...fields, status: problem ? 'down' : 'up', last_error: problem, updated_at: Math.max(ctx.clock.now(), cur.updated_at + 1) };
     await repo.updateAdapter(ctx.db, cur.id, next);
@@ -122,9 +129,11 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
 
   r.post('/mitigation/adapters/:id/test', {
     onRequest: ctx.auth.api('operator'),
-    schema: { tags, summary: 'Test connectivity and authentication, with latency', security, params: IdParams, response: { 200: Ok(AdapterTestResult), ...errors(401, 403, 404, 429) } },
+    schema: { tags, summary: 'Test connectivity and authentication, with latency', security, params: IdParams, response: { 200: Ok(AdapterTestResult), ...errors(400, 401, 403, 404, 429) } },
   }, async (req) => {
     const cur = await own(req.principal!.workspaceId, req.params.id);
+    // Saved before the policy (or before the operator withdrew a grant): refused, not called.
+    await checkReach(cur.adapter_type, cur.endpoint);
     let result: { ok: boolean; latency_ms: number; message: string };
     let adapter: ReturnType<typeof ctx.adapters.build> | null = null;
     try {

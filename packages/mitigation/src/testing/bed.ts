@@ -3,11 +3,12 @@
 // config. bgpHarness() turns a bed and an adapter factory into the contract suite's harness.
 import type { Capability } from '@breakwater/contracts';
 import type { Daemon, GobgpdInstance } from '@breakwater/testing';
-import type { AdapterConfig, AdapterDeps, MitigationAdapter } from '../adapter.ts';
+import type { AdapterConfig, AdapterDeps, LocalPaths, MitigationAdapter } from '../adapter.ts';
 import type { ContractHarness, ContractInstance } from './contract.ts';
 import { UPSTREAM_SESSIONS, startUpstream, type Upstream } from './upstream.ts';
 
-export const testDeps = (timeoutMs = 3000): AdapterDeps => ({ now: () => Date.now(), fetch, timeoutMs });
+/** Deps as the server gives them: BGP speakers on loopback, the bed's own directory for sockets and files. */
+export const testDeps = (timeoutMs = 3000, local?: Partial<LocalPaths>): AdapterDeps => ({ now: () => Date.now(), fetch, timeoutMs, reach: ['loopback'], ...(local ? { local } : {}) });
 
 /** What every speaker daemon of @breakwater/testing offers. */
 export interface SpeakerDaemon {
@@ -18,7 +19,7 @@ export interface SpeakerDaemon {
 }
 
 /** Starts the speaker under test with a config holding every one of `upstream.sessions`. */
-export type SpeakerPart<S extends SpeakerDaemon> = (upstream: Upstream) => Promise<{ speaker: S; config: AdapterConfig }>;
+export type SpeakerPart<S extends SpeakerDaemon> = (upstream: Upstream) => Promise<{ speaker: S; config: AdapterConfig; local?: Partial<LocalPaths> }>;
 
 export interface BgpBed<S extends SpeakerDaemon = SpeakerDaemon> {
   upstream: Upstream;
@@ -27,6 +28,8 @@ export interface BgpBed<S extends SpeakerDaemon = SpeakerDaemon> {
   observer: GobgpdInstance;
   /** The adapter's working config (endpoint, options). */
   config: AdapterConfig;
+  /** What the server's config must say for this bed (socket directory, BIRD include directory). */
+  local: Partial<LocalPaths>;
   /** What the second (GoBGP) peer has received, as ruleKeys. */
   observeSecondPeer: () => Promise<Set<string>>;
   killSpeaker: () => Promise<void>;
@@ -44,7 +47,8 @@ export interface BgpBed<S extends SpeakerDaemon = SpeakerDaemon> {
 export async function startBgpBed<S extends SpeakerDaemon>(name: string, startSpeaker: SpeakerPart<S>): Promise<BgpBed<S>> {
   const upstream = await startUpstream(name);
   try {
-    const { speaker, config } = await startSpeaker(upstream);
+    const { speaker, config, local: own } = await startSpeaker(upstream);
+    const local: Partial<LocalPaths> = { socketDirs: [upstream.dir], ...own };
     try {
       await upstream.waitSessions();
     } catch (err) {
@@ -52,7 +56,7 @@ export async function startBgpBed<S extends SpeakerDaemon>(name: string, startSp
       throw err;
     }
     return {
-      upstream, speaker, config,
+      upstream, speaker, config, local,
       observer: upstream.second.gobgpd,
       observeSecondPeer: upstream.second.observe,
       killSpeaker: async () => { await speaker.daemon().stop('SIGKILL'); },
@@ -89,7 +93,7 @@ export function bgpHarness<S extends SpeakerDaemon>(spec: BgpHarnessSpec<S>, hol
     start: async (): Promise<ContractInstance> => {
       const bed = await spec.startBed();
       hold.bed = bed;
-      const make = (over: Partial<AdapterConfig>): MitigationAdapter => spec.createAdapter({ ...bed.config, ...over }, testDeps());
+      const make = (over: Partial<AdapterConfig>): MitigationAdapter => spec.createAdapter({ ...bed.config, ...over }, testDeps(3000, bed.local));
       const adapter = make({});
       try {
         await adapter.start();

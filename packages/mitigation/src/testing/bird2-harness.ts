@@ -10,6 +10,8 @@ import { SPEAKER_AS, type SpeakerSession } from './upstream.ts';
 
 export type Bird2Bed = BgpBed<BirdInstance>;
 
+export const BIRD2_INCLUDE_FILE = 'breakwater.conf';
+
 /** The speaker's bird.conf: the adapter's file included, its static protocols exported to every peer. */
 export function speakerBirdConfig(o: { routerId: string; includePath: string; peers: Pick<SpeakerSession, 'name' | 'local' | 'neighbor' | 'peerAs' | 'v6'>[] }): string {
   return birdBgpConfig({
@@ -20,13 +22,14 @@ export function speakerBirdConfig(o: { routerId: string; includePath: string; pe
 }
 
 export const startBird2Bed = (): Promise<Bird2Bed> => startBgpBed('bird2', async (up) => {
-  const includePath = join(up.dir, 'breakwater.conf');
+  // The server's config names the directory (mitigation.bird2.includeDir); the adapter the file in it.
+  const includePath = join(up.dir, BIRD2_INCLUDE_FILE);
   writeFileSync(includePath, '# empty until the adapter starts\n');
   const speaker = await startBird({
     ns: up.link.speakerNs, dir: up.dir, name: 'speaker',
     config: speakerBirdConfig({ routerId: up.link.speakerV4, includePath, peers: up.sessions }),
   });
-  return { speaker, config: { endpoint: speaker.socket, authToken: null, options: { include_path: includePath } } };
+  return { speaker, config: { endpoint: speaker.socket, authToken: null, options: { include_file: BIRD2_INCLUDE_FILE } }, local: { birdIncludeDir: up.dir } };
 });
 
 export function bird2Harness(hold: { bed?: Bird2Bed } = {}): ContractHarness {
@@ -37,10 +40,12 @@ export function bird2Harness(hold: { bed?: Bird2Bed } = {}): ContractHarness {
     createAdapter: createBird2Adapter,
     deadEndpoint: (dir) => join(dir, 'nobody-listens.ctl'),
     badOptions: [
-      { options: {}, key: 'options.include_path' },
+      { options: { birdc: '/bin/sh' }, key: 'options.birdc' },
       { options: { include_path: 'relative.conf' }, key: 'options.include_path' },
-      { options: { include_path: '/tmp/x.conf', protocol_prefix: 'bad name;' }, key: 'options.protocol_prefix' },
-      { options: { include_path: '/tmp/x.conf', communities: '65535:666' }, key: 'options.communities' },
+      { options: { include_path: '/etc/cron.d/breakwater' }, key: 'options.include_path' },
+      { options: { include_file: '../../etc/cron.d/x' }, key: 'options.include_file' },
+      { options: { protocol_prefix: 'bad name;' }, key: 'options.protocol_prefix' },
+      { options: { communities: '65535:666' }, key: 'options.communities' },
     ],
   }, hold);
 }

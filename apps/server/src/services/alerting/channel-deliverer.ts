@@ -1,15 +1,19 @@
 // Turns a stored channel into a live NotificationChannel (kept while its config is
 // unchanged: SMTP pools connections) and sends through it.
+import type { OutboundReach } from '@breakwater/contracts';
 import type { ChannelRow } from '@breakwater/db';
 import { ChannelConfigError, createChannel, type ChannelDeps, type DeliveryResult, type NotificationChannel } from '@breakwater/notify';
 import type { Deliver } from './outbox.ts';
 
 export class ChannelDeliverer {
   readonly #deps: ChannelDeps;
+  readonly #reachOf: (type: string) => readonly OutboundReach[];
   readonly #live = new Map<string, { version: number; channel: NotificationChannel }>();
 
-  constructor(deps: ChannelDeps) {
+  /** `reachOf`: the non-public ranges the operator's config lets channels of a type call (none by default). */
+  constructor(deps: ChannelDeps, reachOf: (type: string) => readonly OutboundReach[] = () => []) {
     this.#deps = deps;
+    this.#reachOf = reachOf;
   }
 
   readonly deliver: Deliver = async (row, message, ctx): Promise<DeliveryResult> => {
@@ -27,7 +31,7 @@ export class ChannelDeliverer {
     const cur = this.#live.get(row.id);
     if (cur && cur.version === row.updated_at) return cur.channel;
     if (cur) await cur.channel.close();
-    const channel = createChannel(row.type, JSON.parse(row.config) as unknown, this.#deps);
+    const channel = createChannel(row.type, JSON.parse(row.config) as unknown, { ...this.#deps, reach: this.#reachOf(row.type) });
     this.#live.set(row.id, { version: row.updated_at, channel });
     return channel;
   }

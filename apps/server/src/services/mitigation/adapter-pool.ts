@@ -1,6 +1,6 @@
 // Started adapter instances, one per stored adapter, rebuilt when its row changes. Every
 // operation on one adapter runs in order (a withdraw never overtakes the announce before it).
-import type { AdapterType } from '@breakwater/contracts';
+import type { AdapterType, OutboundReach } from '@breakwater/contracts';
 import type { AdapterRow } from '@breakwater/db';
 import { fromJson } from '@breakwater/db';
 import type { AdapterDeps, AdapterFactory, MitigationAdapter } from '@breakwater/mitigation';
@@ -17,18 +17,26 @@ interface Entry {
 export class AdapterPool {
   readonly #factories: AdapterFactories;
   readonly #deps: AdapterDeps;
+  readonly #reachOf: (type: string) => readonly OutboundReach[];
   readonly #entries = new Map<string, Entry>();
 
-  constructor(factories: AdapterFactories, deps: AdapterDeps) {
+  /** `reachOf`: the non-public ranges the operator's config lets adapters of a type call (none by default). */
+  constructor(factories: AdapterFactories, deps: AdapterDeps, reachOf: (type: string) => readonly OutboundReach[] = () => []) {
     this.#factories = factories;
     this.#deps = deps;
+    this.#reachOf = reachOf;
+  }
+
+  /** What adapters of a type may reach (the routes check endpoints against it when they are saved). */
+  reachOf(type: string): readonly OutboundReach[] {
+    return this.#reachOf(type);
   }
 
   /** A new, unstarted instance for a row (connectivity tests of unsaved settings use it too). */
   build(row: Pick<AdapterRow, 'adapter_type' | 'endpoint' | 'auth_token' | 'config'>): MitigationAdapter {
     const factory = this.#factories[row.adapter_type as AdapterType];
     if (!factory) throw new Error(`unknown adapter type ${row.adapter_type}`);
-    return factory({ endpoint: row.endpoint, authToken: row.auth_token, options: fromJson<Record<string, unknown>>(row.config, {}) }, this.#deps);
+    return factory({ endpoint: row.endpoint, authToken: row.auth_token, options: fromJson<Record<string, unknown>>(row.config, {}) }, { ...this.#deps, reach: this.#reachOf(row.adapter_type) });
   }
 
   #entry(row: AdapterRow): Entry {

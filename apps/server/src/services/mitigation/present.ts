@@ -1,15 +1,11 @@
 // API views of mitigation rows. Secrets leave the server masked, always.
 import type { AdapterRow, Db, RuleRow } from '@breakwater/db';
 import { fromJson } from '@breakwater/db';
+import { maskAdapterConfig } from '@breakwater/mitigation';
 import { iso, isoOrNull, maskSecret } from '../present.ts';
 
-const SECRETISH = /pass(word)?|secret|token|api[_-]?key|private/i;
-
-export function maskConfig(config: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = SECRETISH.test(k) ? maskSecret(v) : v;
-  return out;
-}
+/** Header values and credential-named keys, masked (packages/mitigation says which are secrets). */
+export const maskConfig = maskAdapterConfig;
 
 export function presentAdapter(a: AdapterRow, activeRules: number) {
   return {

@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ruleKey } from '../../rule-key.ts';
 import { blackholeRule, describeAdapterContract } from '../../testing/contract.ts';
-import { bird2Harness, type Bird2Bed } from '../../testing/bird2-harness.ts';
+import { BIRD2_INCLUDE_FILE, bird2Harness, type Bird2Bed } from '../../testing/bird2-harness.ts';
 import { testDeps } from '../../testing/gobgp-harness.ts';
 import { AdapterError } from '../../adapter.ts';
 import { createBird2Adapter } from './index.ts';
@@ -17,7 +18,7 @@ describeAdapterContract({
       const bed = hold.bed!;
       const rule = blackholeRule('198.18.7.60/32');
       await inst().adapter.announce(rule);
-      const again = createBird2Adapter(bed.config, testDeps());
+      const again = createBird2Adapter(bed.config, testDeps(3000, bed.local));
       await again.start();
       try {
         const present = await again.present();
@@ -35,10 +36,10 @@ describeAdapterContract({
 
     test('a configuration BIRD refuses is an AdapterError and the file is rolled back', async () => {
       const bed = hold.bed!;
-      const path = bed.config.options.include_path as string;
+      const path = join(bed.local.birdIncludeDir!, BIRD2_INCLUDE_FILE);
       const before = readFileSync(path, 'utf8');
       // Tables that do not exist in the speaker's bird.conf make BIRD refuse the include.
-      const a = createBird2Adapter({ ...bed.config, options: { ...bed.config.options, flow4_table: 'nosuchtable' } }, testDeps());
+      const a = createBird2Adapter({ ...bed.config, options: { ...bed.config.options, flow4_table: 'nosuchtable' } }, testDeps(3000, bed.local));
       await a.start();
       await assert.rejects(a.announce(blackholeRule('198.18.7.62/32')), (err) => err instanceof AdapterError && /bird refused|nosuchtable/i.test(err.message));
       assert.equal(readFileSync(path, 'utf8'), before);

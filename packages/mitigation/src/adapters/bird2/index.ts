@@ -3,36 +3,62 @@
 // socket). A change BIRD refuses is rolled back on disk, so the file never stays broken.
 // present() asks BIRD (`show route table … protocol … all`), not the file: what BIRD runs is
 // what the upstream can see.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optString } from '../bgp-common/options.ts';
+import { absolutePath, confinedSocket, isInside, localPaths, refuseProgramOption } from '../bgp-common/local-paths.ts';
 import { runCommand } from '../bgp-common/run-command.ts';
 import { protocolNames, readState, renderConfig, type RenderSettings } from './render.ts';
 import { parseShowRoute } from './show-route.ts';
 
-export const BIRD2_OPTION_KEYS = ['include_path', 'birdc', 'protocol_prefix', 'communities', 'ipv4_table', 'ipv6_table', 'flow4_table', 'flow6_table'] as const;
+// The program (birdc) and the include directory are the server's config (deps.local); the API
+// names at most the include file, by name or by a path inside that directory.
+export const BIRD2_OPTION_KEYS = ['include_file', 'include_path', 'protocol_prefix', 'communities', 'ipv4_table', 'ipv6_table', 'flow4_table', 'flow6_table'] as const;
 
-interface Settings extends RenderSettings { socket: string; includePath: string; birdc: string; communities: string[] }
+interface Settings extends RenderSettings { socket: string; includePath: string; includeDir: string; birdc: string; communities: string[] }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
-const PATH = /^\/[^\0\n"]*$/;
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9_-]{1,16})?$/;
 
-function settingsFrom(config: AdapterConfig): Settings {
+function settingsFrom(config: AdapterConfig, deps: Pick<AdapterDeps, 'local'>): Settings {
   const o = config.options ?? {};
+  refuseProgramOption(o, 'birdc', 'mitigation.bird2.birdc');
   onlyKnownKeys(o, BIRD2_OPTION_KEYS);
-  if (typeof config.endpoint !== 'string' || !isAbsolute(config.endpoint)) throw new AdapterError('endpoint: must be the absolute path of BIRD\'s control socket (bird -s)', false);
+  const local = localPaths(deps);
+  const socket = confinedSocket('endpoint', config.endpoint, 'BIRD\'s control socket (bird -s)', local.socketDirs);
   const table = (k: string, d: string) => optString(o, k, NAME, 'a BIRD table name (letters, digits, _)', d);
+  const protocolPrefix = optString(o, 'protocol_prefix', NAME, 'a BIRD protocol name prefix (letters, digits, _)', 'breakwater');
+  if (!local.birdIncludeDir) throw new AdapterError('bird2: the server\'s config names no include directory (mitigation.bird2.includeDir)', false);
+  const includeDir = local.birdIncludeDir;
+  let includePath: string;
+  if (o.include_path !== undefined) {
+    if (o.include_file !== undefined) throw new AdapterError('options.include_path: give include_file or include_path, not both', false);
+    includePath = absolutePath('options.include_path', o.include_path, 'the file bird.conf includes for Breakwater');
+    if (!isInside(includeDir, includePath) || includePath === includeDir) {
+      throw new AdapterError(`options.include_path: must be a file in ${includeDir} (the server's mitigation.bird2.includeDir); or give include_file, a file name there`, false);
+    }
+  } else {
+    const name = optString(o, 'include_file', FILE_NAME, 'a file name (letters, digits, _ and -, one extension), written in the server\'s mitigation.bird2.includeDir', `${protocolPrefix}.conf`);
+    includePath = join(includeDir, name);
+  }
   return {
-    socket: config.endpoint,
-    includePath: optString(o, 'include_path', PATH, 'the absolute path of the file bird.conf includes for Breakwater'),
-    birdc: optString(o, 'birdc', PATH, 'an absolute path to birdc', '/usr/sbin/birdc'),
-    protocolPrefix: optString(o, 'protocol_prefix', NAME, 'a BIRD protocol name prefix (letters, digits, _)', 'breakwater'),
+    socket, includePath, includeDir, protocolPrefix,
+    birdc: local.birdc,
     communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
     tables: { ipv4: table('ipv4_table', 'master4'), ipv6: table('ipv6_table', 'master6'), flow4: table('flow4_table', 'flowtab4'), flow6: table('flow6_table', 'flowtab6') },
   };
+}
+
+/** Writes the managed file by rename; never through a symlink someone left in its place. */
+function writeManaged(path: string, text: string): void {
+  if (existsSync(path) && lstatSync(path).isSymbolicLink()) throw new AdapterError(`bird2: ${path} is a symlink; Breakwater writes only its own regular file there`, false);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, text, { mode: 0o644, flag: 'wx' });
+  renameSync(tmp, path);
 }
 
 export const createBird2Adapter: AdapterFactory = (config: AdapterConfig, deps: AdapterDeps): MitigationAdapter => {
@@ -74,17 +100,14 @@ export const createBird2Adapter: AdapterFactory = (config: AdapterConfig, deps: 
   const apply = async (st: Settings, next: Map<string, RuleSpec>) => {
     const text = renderConfig([...next.values()], st);
     const old = existsSync(st.includePath) ? readFileSync(st.includePath, 'utf8') : '';
-    const tmp = `${st.includePath}.tmp-${process.pid}`;
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, st.includePath);
+    writeManaged(st.includePath, text);
     try {
       const out = await birdc(st, ['configure'], true);
       if (!/Reconfigured|Reconfiguration in progress|Reconfiguration already in progress/.test(out)) {
         throw new AdapterError(`bird refused the configuration: ${out.replace(/^BIRD [0-9.]+ ready\.\s*/, '').slice(0, 500)}`, false);
       }
     } catch (err) {
-      writeFileSync(tmp, old, { mode: 0o644 });
-      renameSync(tmp, st.includePath);
+      writeManaged(st.includePath, old);
       throw err;
     }
     rules.clear();
@@ -96,7 +119,8 @@ export const createBird2Adapter: AdapterFactory = (config: AdapterConfig, deps: 
     capabilities: ['blackhole', 'flowspec'],
 
     async start() {
-      const st = settingsFrom(config);
+      const st = settingsFrom(config, deps);
+      mkdirSync(st.includeDir, { recursive: true, mode: 0o755 });
       rules.clear();
       if (existsSync(st.includePath)) {
         // A previous run's rules stay: the file records them, and BIRD is still carrying them.
@@ -105,7 +129,7 @@ export const createBird2Adapter: AdapterFactory = (config: AdapterConfig, deps: 
         }
       } else {
         // bird.conf cannot include a missing file; an empty managed file lets BIRD start.
-        writeFileSync(st.includePath, renderConfig([], st), { mode: 0o644 });
+        writeManaged(st.includePath, renderConfig([], st));
       }
       s = st;
     },
@@ -151,7 +175,7 @@ export const createBird2Adapter: AdapterFactory = (config: AdapterConfig, deps: 
     async test(): Promise<ConnectivityResult> {
       const t0 = deps.now();
       try {
-        const st = s ?? settingsFrom(config);
+        const st = s ?? settingsFrom(config, deps);
         const out = await birdc(st, ['show', 'status']);
         const ok = /Daemon is up and running/.test(out);
         return { ok, latency_ms: deps.now() - t0, message: ok ? (out.split('\n').find((l) => l.startsWith('BIRD')) ?? 'BIRD is up') : out.slice(0, 300) };

@@ -5,6 +5,7 @@ import type { RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optString } from '../bgp-common/options.ts';
+import { confinedSocket, localPaths } from '../bgp-common/local-paths.ts';
 import { BridgeClient, endpointOptions } from './bridge-client.ts';
 import { parseAdjRibOut, ruleCommand, type CommandSettings } from './commands.ts';
 
@@ -15,10 +16,11 @@ interface Settings extends CommandSettings { communities: string[] }
 const NH4 = /^(self|(\d{1,3}\.){3}\d{1,3})$/;
 const NH6 = /^(self|[0-9a-fA-F:]+)$/;
 
-function settingsFrom(config: AdapterConfig): Settings {
+function settingsFrom(config: AdapterConfig, deps: Pick<AdapterDeps, 'local'>): Settings {
   const o = config.options ?? {};
   onlyKnownKeys(o, EXABGP_OPTION_KEYS);
-  endpointOptions(config.endpoint);
+  const where = endpointOptions(config.endpoint);
+  if ('path' in where) confinedSocket('endpoint', where.path, 'the bridge\'s unix socket', localPaths(deps).socketDirs);
   return {
     communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
     nextHopV4: optString(o, 'next_hop', NH4, '"self" or an IPv4 address', 'self'),
@@ -47,7 +49,7 @@ export const createExabgpAdapter: AdapterFactory = (config: AdapterConfig, deps:
     capabilities: ['blackhole', 'flowspec'],
 
     async start() {
-      s = settingsFrom(config);
+      s = settingsFrom(config, deps);
       client = new BridgeClient(config.endpoint, deps.timeoutMs);
     },
 
@@ -75,7 +77,7 @@ export const createExabgpAdapter: AdapterFactory = (config: AdapterConfig, deps:
       const t0 = deps.now();
       let probe: BridgeClient | null = null;
       try {
-        settingsFrom(config);
+        settingsFrom(config, deps);
         probe = client ?? new BridgeClient(config.endpoint, deps.timeoutMs);
         const ack = await probe.send('show neighbor summary');
         return { ok: ack.ok, latency_ms: deps.now() - t0, message: ack.ok ? (ack.output.join('\n').slice(0, 500) || 'ExaBGP answered') : 'ExaBGP answered error' };

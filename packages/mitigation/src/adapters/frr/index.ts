@@ -3,29 +3,28 @@
 // process per change, which cost ~40 ms each. FRR can receive FlowSpec but not originate it, so this adapter carries
 // blackholes only. Runtime configuration is not written to disk: a restarted bgpd forgets our
 // routes, present() then reports them missing and reconciliation announces them again.
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optInt, optString } from '../bgp-common/options.ts';
+import { confinedSocket, localPaths, refuseProgramOption } from '../bgp-common/local-paths.ts';
 import { announceCommands, frrNames, outRouteMap, parseLocalRoutes, parseOurNetworks, planBlackhole, withdrawCommands, type FrrNames } from './commands.ts';
 import { VtySession } from './vty.ts';
 
-// `vtysh` is still accepted (and checked) so that adapters configured before the socket transport
-// keep validating; nothing runs it any more.
-export const FRR_OPTION_KEYS = ['local_as', 'vtysh', 'name_prefix', 'communities'] as const;
+// `vtysh` (a program path) is no longer accepted from the API: nothing runs it since the socket
+// transport, and what the server runs is never the API's to say.
+export const FRR_OPTION_KEYS = ['local_as', 'name_prefix', 'communities'] as const;
 
 interface Settings { socketDir: string; localAs: number; prefix: string; names: FrrNames; communities: string[] }
 
-function settingsFrom(config: AdapterConfig): Settings {
+function settingsFrom(config: AdapterConfig, deps: Pick<AdapterDeps, 'local'>): Settings {
   const o = config.options ?? {};
+  refuseProgramOption(o, 'vtysh', 'none: the adapter speaks to bgpd\'s vty socket itself');
   onlyKnownKeys(o, FRR_OPTION_KEYS);
-  if (typeof config.endpoint !== 'string' || !isAbsolute(config.endpoint) || /[\0\n]/.test(config.endpoint)) {
-    throw new AdapterError('endpoint: must be the absolute path of the directory holding bgpd\'s vty socket (bgpd --vty_socket)', false);
-  }
-  optString(o, 'vtysh', /^\/[^\0\n]*$/, 'an absolute path to vtysh', '/usr/bin/vtysh');
+  const socketDir = confinedSocket('endpoint', config.endpoint, 'the directory holding bgpd\'s vty socket (bgpd --vty_socket)', localPaths(deps).socketDirs);
   const prefix = optString(o, 'name_prefix', /^[A-Za-z][A-Za-z0-9_-]{0,30}$/, 'a route-map name prefix (letters, digits, _ and -)', 'BREAKWATER');
   return {
-    socketDir: config.endpoint,
+    socketDir,
     localAs: optInt(o, 'local_as', 1, 4294967295),
     prefix, names: frrNames(prefix),
     communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
@@ -64,7 +63,7 @@ export const createFrrAdapter: AdapterFactory = (config: AdapterConfig, deps: Ad
     capabilities: ['blackhole'],
 
     async start() {
-      s = settingsFrom(config);
+      s = settingsFrom(config, deps);
       session = openSession(s);
       // Opened now so the first incident does not wait for it; bgpd being down is not an error
       // here (every call reconnects), only a refused session is.
@@ -114,7 +113,7 @@ export const createFrrAdapter: AdapterFactory = (config: AdapterConfig, deps: Ad
         let out: string;
         if (s) out = await vty(['show version']);
         else {
-          const once = openSession(settingsFrom(config));
+          const once = openSession(settingsFrom(config, deps));
           try { out = await once.run(['show version']); } finally { once.close(); }
         }
         return { ok: true, latency_ms: deps.now() - t0, message: out.split('\n')[0]?.trim() || 'bgpd answered' };

@@ -5,6 +5,9 @@ import type { RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optIp } from '../bgp-common/options.ts';
+import { isIP } from 'node:net';
+import { refusalOf, refusalOfHost, systemResolver } from '@breakwater/outbound';
+import { confinedSocket, localPaths } from '../bgp-common/local-paths.ts';
 import { GobgpClient } from './grpc-client.ts';
 import { pathToSpec, specToPath, type ApiPath } from './paths.ts';
 import { AFI_IP, AFI_IP6, SAFI_FLOWSPEC, SAFI_UNICAST, TABLE_GLOBAL, type AnyMsg } from './schema.ts';
@@ -22,6 +25,38 @@ function endpointTarget(endpoint: string): string {
   const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(endpoint);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new AdapterError(`endpoint: "${endpoint}" must be "host:port" or "unix:///path"`, false);
   return endpoint;
+}
+
+/**
+ * The target grpc connects to: a unix socket inside the allowed socket directories, or host:port
+ * under the outbound policy, a name resolved once here and the checked address used, so the
+ * connection goes where the check looked.
+ */
+async function pinnedTarget(target: string, deps: Pick<AdapterDeps, 'reach' | 'resolve' | 'local'>): Promise<string> {
+  if (target.startsWith('unix://')) {
+    confinedSocket('endpoint', target.slice('unix://'.length), 'gobgpd\'s unix API socket', localPaths(deps).socketDirs);
+    return target;
+  }
+  const sep = target.lastIndexOf(':');
+  const host = target.slice(0, sep).replace(/^\[|\]$/g, '');
+  const port = target.slice(sep + 1);
+  const reach = deps.reach ?? [];
+  const direct = refusalOfHost(host, reach);
+  if (direct) throw new AdapterError(`endpoint: refused: ${direct.message}`, false);
+  if (isIP(host)) return target;
+  let addresses;
+  try {
+    addresses = await (deps.resolve ?? systemResolver)(host);
+  } catch (err) {
+    throw new AdapterError(`endpoint: cannot resolve ${host}: ${err instanceof Error ? err.message : String(err)}`, true);
+  }
+  for (const a of addresses) {
+    const refused = refusalOf(a.address, reach, host);
+    if (refused) throw new AdapterError(`endpoint: refused: ${refused.message}`, false);
+  }
+  const first = addresses[0];
+  if (!first) throw new AdapterError(`endpoint: ${host} has no address`, true);
+  return first.family === 6 ? `[${first.address}]:${port}` : `${first.address}:${port}`;
 }
 
 function settingsFrom(config: AdapterConfig): Settings {
@@ -66,10 +101,12 @@ export const createGobgpAdapter: AdapterFactory = (config: AdapterConfig, deps: 
     capabilities: ['blackhole', 'flowspec'],
 
     async start() {
-      settings = settingsFrom(config);
+      const st = settingsFrom(config);
+      const target = await pinnedTarget(st.target, deps);
+      settings = st;
       // grpc connects lazily: a speaker that is down now does not stop the adapter starting;
       // test() and every call report it.
-      client = new GobgpClient(settings.target, deps.timeoutMs);
+      client = new GobgpClient(target, deps.timeoutMs);
     },
 
     async announce(rule: AnnouncedRule) {
@@ -109,7 +146,7 @@ export const createGobgpAdapter: AdapterFactory = (config: AdapterConfig, deps: 
       const t0 = deps.now();
       try {
         if (!client) settingsFrom(config);
-        const c = client ?? new GobgpClient(endpointTarget(config.endpoint), deps.timeoutMs);
+        const c = client ?? new GobgpClient(await pinnedTarget(endpointTarget(config.endpoint), deps), deps.timeoutMs);
         try {
           const r = await c.unary('GetBgp', 'GetBgpRequest', 'GetBgpResponse', {});
           const g = (r.global ?? {}) as { asn?: number; router_id?: string };
