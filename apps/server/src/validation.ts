@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { PATTERN_MESSAGES } from '@breakwater/contracts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -43,6 +44,8 @@ function describe(e: ErrorObject): string {
       return e.params.format === 'ip' ? 'must be a valid IPv4 or IPv6 address' : `must be a valid ${String(e.params.format)}`;
     case 'type':
       return `must be of type ${String(e.params.type)}`;
+    case 'pattern':
+      return PATTERN_MESSAGES.get(String(e.params.pattern)) ?? e.message ?? 'is invalid';
     default:
       return e.message ?? 'is invalid';
   }

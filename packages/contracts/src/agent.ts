@@ -1,6 +1,7 @@
 // Agent ⇄ server wire shapes. Tolerant readers (paths.md): known fields are typed and
 // checked; anything else an agent sends is accepted and kept.
 import { Type, type Static } from 'typebox';
+import { SafeText } from './common.ts';
 import { SEVERITIES } from './traffic.ts';
 
 const Count = Type.Number({ minimum: 0, maximum: 1e15 });
@@ -11,10 +12,10 @@ const open = { additionalProperties: true } as const;
 
 export const HeartbeatBody = Type.Object(
   {
-    agent_version: Type.Optional(Type.String({ maxLength: 64 })),
-    version: Type.Optional(Type.String({ maxLength: 64 })),
+    agent_version: Type.Optional(SafeText({ maxLength: 64 })),
+    version: Type.Optional(SafeText({ maxLength: 64 })),
     uptime: Type.Optional(Type.Integer({ minimum: 0 })),
-    os: Type.Optional(Type.String({ maxLength: 100 })),
+    os: Type.Optional(SafeText({ maxLength: 100 })),
     baseline_avg_pps: Type.Optional(Count),
     baseline_p99_pps: Type.Optional(Count),
   },
@@ -50,7 +51,7 @@ const TopPorts = Type.Array(Type.Object({ port: Type.Integer({ minimum: 0, maxim
 const Breakdown = Type.Record(Type.String({ maxLength: 64 }), Type.Number(), { maxProperties: 300 });
 
 const incidentFields = {
-  attack_subtype: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  attack_subtype: Type.Optional(Type.Union([SafeText({ maxLength: 64 }), Type.Null()])),
   peak_pps: Type.Optional(Count),
   peak_bps: Type.Optional(Count),
   protocol_breakdown: Type.Optional(Breakdown),

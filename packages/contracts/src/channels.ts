@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { IsoTime } from './common.ts';
+import { IsoTime, SafeText } from './common.ts';
 
 export const CHANNEL_TYPES = [
   'discord', 'slack', 'email', 'sms', 'pagerduty', 'opsgenie', 'webhook', 'teams', 'telegram', 'grafana', 'datadog', 'prometheus',
@@ -51,7 +51,7 @@ export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 export const ChannelFilters = Type.Object(
   {
     nodes: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000, description: 'Only incidents on these nodes' })),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, description: 'Only incidents on nodes with one of these tags' })),
+    tags: Type.Optional(Type.Array(SafeText({ minLength: 1, maxLength: 64 }), { maxItems: 100, description: 'Only incidents on nodes with one of these tags' })),
     events: Type.Optional(Type.Array(Type.Enum(NOTIFY_EVENTS), { minItems: 1, description: 'Only these events (default: all)' })),
   },
   { additionalProperties: false },
@@ -59,7 +59,7 @@ export const ChannelFilters = Type.Object(
 export type ChannelFilters = Static<typeof ChannelFilters>;
 
 const channelFields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: SafeText({ minLength: 1, maxLength: 100 }),
   config: Type.Record(Type.String(), Type.Unknown(), { description: 'Type-specific configuration object (e.g. {"webhook_url":"..."})' }),
   enabled: Type.Optional(Type.Boolean()),
   min_severity: Type.Optional(Type.Enum(['low', 'medium', 'high', 'critical'], { description: 'Least severe incident this channel hears about (default low)' })),
@@ -100,7 +100,7 @@ export const Delivery = Type.Object({
 
 export const MaintenanceWindowBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: SafeText({ minLength: 1, maxLength: 100 }),
     starts_at: Type.String({ format: 'date-time' }),
     ends_at: Type.String({ format: 'date-time' }),
     nodes: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 1000, description: 'Nodes it covers; empty or absent: every node' })),

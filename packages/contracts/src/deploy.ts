@@ -1,12 +1,12 @@
 import { Type, type Static } from 'typebox';
-import { IpAddress } from './common.ts';
+import { IpAddress, SafeText } from './common.ts';
 
 export const DeployBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: SafeText({ minLength: 1, maxLength: 100 }),
     ip: IpAddress,
-    location: Type.Optional(Type.String({ maxLength: 100 })),
-    os: Type.Optional(Type.String({ maxLength: 100 })),
+    location: Type.Optional(SafeText({ maxLength: 100 })),
+    os: Type.Optional(SafeText({ maxLength: 100 })),
     interface: Type.Optional(Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.:@-]+$' })),
   },
   // Deploy scripts in the field may send more (hostname, tags…): accept and ignore.

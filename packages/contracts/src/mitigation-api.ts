@@ -1,8 +1,9 @@
 // Request and response shapes of the Mitigation and Allowlist endpoints (full-api.md).
 import { Type, type Static } from 'typebox';
+import { MultilineText, SafeText } from './common.ts';
 import { ADAPTER_TYPES, CAPABILITIES, FlowspecAction, FlowspecMatch } from './mitigation.ts';
 
-const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Name = SafeText({ minLength: 1, maxLength: 100 });
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
 const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
 const Community = Type.String({ pattern: '^[0-9]{1,10}:[0-9]{1,10}$' });
@@ -43,7 +44,7 @@ export const RuleBody = Type.Object({
   intent_type: Type.Enum([...CAPABILITIES]),
   adapter_id: Type.String({ minLength: 1, maxLength: 64 }),
   ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'Seconds; 0 = no expiry requested (capped at the policy max_rule_ttl)' })),
-  reason: Type.Optional(Type.String({ maxLength: 500 })),
+  reason: Type.Optional(MultilineText({ maxLength: 500 })),
   // Breakwater extensions: what a FlowSpec rule matches and does, and blackhole attributes.
   match: Type.Optional(Type.Omit(FlowspecMatch, ['destination'])),
   action: Type.Optional(FlowspecAction),
@@ -119,7 +120,7 @@ export type PolicyBody = Static<typeof PolicyBody>;
 
 export const ThresholdBody = Type.Object({
   target_ip: Type.String({ minLength: 1, maxLength: 64 }),
-  label: Type.Optional(Type.String({ maxLength: 200 })),
+  label: Type.Optional(SafeText({ maxLength: 200 })),
   thresholds: Type.Record(Type.String({ pattern: '^[a-z0-9_]{1,32}_(pps|bps)$' }), Type.Integer({ minimum: 1 }), { description: 'e.g. {"tier1_bps": 1000000, "tier2_pps": 500000}' }),
 }, { additionalProperties: false });
 export type ThresholdBody = Static<typeof ThresholdBody>;
@@ -131,7 +132,7 @@ export const ThresholdInfo = Type.Object({
 
 export const AllowBody = Type.Object({
   ip_address: Type.String({ minLength: 1, maxLength: 64 }),
-  label: Type.Optional(Type.String({ maxLength: 200 })),
+  label: Type.Optional(SafeText({ maxLength: 200 })),
   scope: Type.Optional(Type.Enum(['workspace', 'node'])),
   node: Type.Optional(Type.String({ maxLength: 64 })),
 }, { additionalProperties: false });

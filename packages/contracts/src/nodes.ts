@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { IpAddress, IsoTime, Limit, NullableNumber, NullableString, Offset, Uuid } from './common.ts';
+import { IpAddress, IsoTime, Limit, NullableNumber, NullableString, Offset, SafeText, Uuid } from './common.ts';
 
 export const NODE_STATUSES = ['online', 'offline', 'attack', 'elevated'] as const;
 export const NODE_PRIORITIES = ['production', 'staging', 'development'] as const;
 
-const Name = Type.String({ minLength: 1, maxLength: 100, description: 'Display name (max 100 chars)' });
-const Label = Type.String({ maxLength: 100 });
+const Name = SafeText({ minLength: 1, maxLength: 100, description: 'Display name (max 100 chars)' });
+const Label = SafeText({ maxLength: 100 });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:/-]+$' }), { maxItems: 50, uniqueItems: true, description: 'Labels for routing alerts (e.g. "game", "eu-west")' });
 const Iface = Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.:@-]+$', description: 'Network interface (default: eth0)' });
 

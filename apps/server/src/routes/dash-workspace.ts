@@ -1,7 +1,7 @@
 // Workspace settings an admin changes: limits, and what agents receive in their config.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ok, errors } from '@breakwater/contracts';
+import { Ok, SafeText, errors } from '@breakwater/contracts';
 import { fromJson, workspaces } from '@breakwater/db';
 import { recordAudit, type AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
@@ -10,7 +10,7 @@ import { SESSION_SECURITY as security } from './security.ts';
 const IocPattern = Type.Object(
   {
     id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
-    name: Type.Optional(Type.String({ maxLength: 200 })),
+    name: Type.Optional(SafeText({ maxLength: 200 })),
     hex: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{2}){1,256}$' })),
     ascii: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   },
@@ -29,7 +29,7 @@ const AgentSettings = Type.Object(
 );
 const Patch = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(SafeText({ minLength: 1, maxLength: 100 })),
     rate_limit_per_minute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     node_quota: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
     settings: Type.Optional(AgentSettings),
