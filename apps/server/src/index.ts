@@ -1,5 +1,6 @@
 export { buildApp, type App } from './app.ts';
 export { DEFAULT_CONFIG, resolveConfig, type ServerConfig } from './config.ts';
+export { parseOutboundAllow } from './outbound-config.ts';
 export { createServer, type RunningServer } from './server.ts';
 export { bootstrap, isInitialised, createToken, type BootstrapResult } from './services/bootstrap.ts';
 export { DEPLOY_TOKEN_SCOPES, type DeployTokenScope } from '@breakwater/contracts';

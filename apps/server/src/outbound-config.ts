@@ -76,3 +76,17 @@ export function resolveMitigationLocal(m: MitigationLocalConfig, dataDir: string
   if (typeof includeDir !== 'string' || !isAbsolute(resolve(includeDir))) throw new Error(`config mitigation.bird2.includeDir: must be a directory path, got ${JSON.stringify(includeDir)}`);
   return { socketDirs: [...socketDirs], bird2: { birdc, includeDir: resolve(includeDir) } };
 }
+
+/**
+ * Grants as an operator types them: "channels.webhook=loopback,private", "adapters.*=private"
+ * (one per --outbound-allow flag, or ";"-separated in BREAKWATER_OUTBOUND_ALLOW).
+ */
+export function parseOutboundAllow(items: readonly string[]): OutboundConfig {
+  const out: { channels: Record<string, OutboundReach[]>; adapters: Record<string, OutboundReach[]> } = { channels: {}, adapters: {} };
+  for (const item of items) {
+    const m = /^(channels|adapters)\.([A-Za-z0-9*]+)=([a-z,]*)$/.exec(item.trim());
+    if (!m) throw new Error(`config outbound: ${JSON.stringify(item)} must be channels.TYPE=RANGES or adapters.TYPE=RANGES (TYPE or *, RANGES a comma list of ${OUTBOUND_REACH.join(', ')}, or empty)`);
+    out[m[1] as 'channels' | 'adapters'][m[2]!] = m[3] ? m[3].split(',') as OutboundReach[] : [];
+  }
+  return out;
+}
