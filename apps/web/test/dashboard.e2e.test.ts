@@ -187,6 +187,60 @@ describe('dashboard in a browser', () => {
     assert.deepEqual(admin.problems, []);
   });
 
+  test('tokens: a deploy token is made with each scope, the list shows it, and the server enforces it', async () => {
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByRole('group', { name: 'Scope' }).count(), 0, 'an API token has a role, not a scope');
+    await page.getByLabel('Kind').selectOption('deploy');
+    assert.equal(await page.getByLabel('Role').count(), 0);
+    const register = page.getByLabel('Register nodes only');
+    const operator = page.getByLabel('Operator (REST API)');
+    assert.equal(await register.isChecked(), true, 'register is the default');
+    assert.match((await page.locator('.choice-option', { has: operator }).textContent()) ?? '', /copied onto every machine being enrolled/);
+
+    const create = async (name: string): Promise<string> => {
+      await page.getByLabel('Name').fill(name);
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await page.locator('.notice', { hasText: name }).waitFor();
+      const secret = (await page.locator('[data-secret]').textContent()) ?? '';
+      await page.getByRole('button', { name: 'Done' }).click();
+      return secret;
+    };
+    const registerSecret = await create('enrol-register');
+    const registerRow = page.locator('tr[data-token="enrol-register"] [data-scope]');
+    assert.equal(await registerRow.getAttribute('data-scope'), 'register');
+    assert.equal(await registerRow.textContent(), 'register nodes');
+    const refused = await t.request('GET', '/api/v1/nodes', { token: registerSecret });
+    assert.equal(refused.status, 403, 'a register-only deploy token cannot read REST v1');
+
+    await operator.check();
+    const operatorSecret = await create('enrol-operator');
+    const operatorRow = page.locator('tr[data-token="enrol-operator"] [data-scope]');
+    assert.equal(await operatorRow.getAttribute('data-scope'), 'operator');
+    assert.equal(await operatorRow.textContent(), 'operator');
+    assert.equal((await t.request('GET', '/api/v1/nodes', { token: operatorSecret })).status, 200, 'an operator-scoped deploy token works on REST v1');
+    assert.equal(await register.isChecked(), true, 'the form is back to the safe default');
+    assert.equal(await page.locator('tr[data-token="grafana"] [data-scope]').getAttribute('data-scope'), '', 'an API token has no scope');
+    // What the server stored, as the dashboard reads it.
+    const stored = await page.evaluate(async () => ((await (await fetch('/api/dash/tokens')).json()) as { data: { name: string; scope: string | null }[] }).data);
+    assert.deepEqual(stored.filter((x) => x.name.startsWith('enrol-')).map((x) => [x.name, x.scope]).sort(), [['enrol-operator', 'operator'], ['enrol-register', 'register']]);
+
+    // A value the page does not offer: the API's message shows at the scope choice.
+    await register.evaluate((el) => el.setAttribute('value', 'root'));
+    await page.getByLabel('Name').fill('enrol-root');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const scopeError = page.locator('fieldset[data-field="scope"] .field-error');
+    await scopeError.waitFor();
+    assert.equal(await scopeError.textContent(), 'scope: must be one of "register", "operator"');
+    assert.equal(await page.locator('form .problem').count(), 0, 'the message is at the field, not the top of the form');
+    await register.evaluate((el) => el.setAttribute('value', 'register'));
+    await shot(page, 'settings-tokens-scope');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'settings-tokens-scope-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.deepEqual(admin.problems, []);
+  });
+
   test('a viewer on a phone in dark mode: no admin settings, no actions, and the API refuses them too', async () => {
     const viewer = await openTab(browser, t.url, { width: 390, height: 844 }, 'dark');
     try {

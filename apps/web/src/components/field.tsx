@@ -70,6 +70,23 @@ export function TextAreaField({ label, name, error, hint, ...rest }: Common & Te
   );
 }
 
+/** One choice among a few, each with a line saying what it means (a fieldset: the legend labels the group). */
+export function RadioField({ label, name, error, options, defaultValue }: Omit<Common, 'hint'> & { options: { value: string; label: string; hint: ReactNode }[]; defaultValue: string }) {
+  const id = useId();
+  return (
+    <fieldset className={`field choice${error ? ' has-error' : ''}`} aria-describedby={error ? `${id}-error` : undefined} data-field={name}>
+      <legend>{label}</legend>
+      {options.map((o) => (
+        <label key={o.value} className="choice-option">
+          <input type="radio" name={name} value={o.value} defaultChecked={o.value === defaultValue} aria-describedby={`${id}-${o.value}-hint`} aria-invalid={error ? true : undefined} />
+          <span><span className="choice-label">{o.label}</span><small className="hint" id={`${id}-${o.value}-hint`}>{o.hint}</small></span>
+        </label>
+      ))}
+      {error ? <small className="field-error" id={`${id}-error`} role="alert" data-field-error={label}>{error}</small> : null}
+    </fieldset>
+  );
+}
+
 /** A form field's text (file inputs are not used in these forms). */
 export function text(f: FormData, name: string): string {
   const v = f.get(name);
