@@ -1,9 +1,11 @@
-import { createServer, resolveConfig } from '@breakwater/server';
+import { createServer, parseOutboundAllow, resolveConfig } from '@breakwater/server';
 import { databaseUrlFlag, deployTokenScopeFlag, parseFlags, portFlag, UsageError } from '../args.ts';
 import type { LocalAgent } from './local-agent.ts';
 
 const USAGE = `usage: breakwater server [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
                          [--pcap-max-bytes N] [--public-url https://…] [--secure-cookies] [--deploy-token-scope register|operator]
+                         [--secret-key-file F] [--outbound-allow channels|adapters.TYPE=loopback,private]… [--birdc PROGRAM] [--bird-include-dir DIR]
+                         [--socket-dir DIR]…
                          [--local-agent [--agent-interface IF]]
 
 Runs the control plane and serves the dashboard. Without --database-url it uses SQLite in
@@ -20,6 +22,8 @@ export async function serverCommand(argv: string[]): Promise<void> {
     port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' },
     'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, 'public-url': { type: 'string' }, help: { type: 'boolean' },
     'local-agent': { type: 'boolean' }, 'agent-interface': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'deploy-token-scope': { type: 'string' },
+    'secret-key-file': { type: 'string' },
+    'outbound-allow': { type: 'string', multiple: true }, birdc: { type: 'string' }, 'bird-include-dir': { type: 'string' }, 'socket-dir': { type: 'string', multiple: true },
   }, USAGE);
   if (values.help) {
     console.log(USAGE);
@@ -43,10 +47,19 @@ export async function serverCommand(argv: string[]): Promise<void> {
       ...(pcapMax ? { pcapMaxBytes: Number(pcapMax) } : {}),
       ...((values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL) ? { publicUrl: values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL } : {}),
       ...(secureCookies === undefined ? {} : { secureCookies }),
+      // Key for channel and adapter secrets at rest; without one, DATA_DIR/secret.key is made once.
+      secretKeyFile: values['secret-key-file'], secretKey: process.env.BREAKWATER_SECRET_KEY || undefined,
+      // What channels and adapters may call beyond public addresses, and the BGP adapters' program, include directory and socket directories.
+      outbound: parseOutboundAllow(values['outbound-allow'] ?? (process.env.BREAKWATER_OUTBOUND_ALLOW ?? '').split(';').filter((x) => x.trim())),
+      mitigation: {
+        ...((values.birdc ?? process.env.BREAKWATER_BIRDC) || (values['bird-include-dir'] ?? process.env.BREAKWATER_BIRD_INCLUDE_DIR)
+          ? { bird2: { birdc: values.birdc ?? process.env.BREAKWATER_BIRDC, includeDir: values['bird-include-dir'] ?? process.env.BREAKWATER_BIRD_INCLUDE_DIR } } : {}),
+        ...((values['socket-dir'] ?? process.env.BREAKWATER_SOCKET_DIRS) ? { socketDirs: values['socket-dir'] ?? process.env.BREAKWATER_SOCKET_DIRS!.split(':').filter(Boolean) } : {}),
+      },
     });
   } catch (err) {
     // Config errors name the config key; here the operator typed a flag, so name that.
-    const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url', publicUrl: 'public-url' };
+    const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url', publicUrl: 'public-url', secretKeyFile: 'secret-key-file', outbound: 'outbound-allow' };
     throw new UsageError((err as Error).message.replace(/^config (\w+)/, (_m, key: string) => `--${flags[key] ?? key}`));
   }
   const server = await createServer(config).start({ bootstrapIfEmpty: true, deployTokenScope });
