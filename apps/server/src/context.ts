@@ -4,12 +4,12 @@ import type { Auth } from './auth/auth.ts';
 import type { Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
 import type { AlertRouter } from './services/alerting/alert-router.ts';
-import type { CommandService } from './services/commands.ts';
-import type { LiveBus } from './services/live-bus.ts';
+import type { CommandService } from './services/commands/command-service.ts';
+import type { LiveBus } from './services/live/live-bus.ts';
 import type { AdapterPool } from './services/mitigation/adapter-pool.ts';
 import type { MitigationService } from './services/mitigation/mitigation-service.ts';
-import type { IncidentService } from './services/incidents.ts';
-import type { MetricsIngest } from './services/ingest.ts';
+import type { IncidentService } from './services/incidents/incident-service.ts';
+import type { MetricsIngest } from './services/metrics/ingest.ts';
 
 /** What routes are given: explicit dependencies, no module globals. */
 export interface AppContext {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '@breakwater/testing';
-import { EXTRA_TOTAL_MAX, mergeExtras } from '../src/services/incident-extras.ts';
+import { EXTRA_TOTAL_MAX, mergeExtras } from '../src/services/incidents/incident-extras.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
 test('mergeExtras: last writer wins per key, big values replaced by a marker, newest keys kept first under the cap', () => {

@@ -5,8 +5,8 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CommandBody, CommandInfo, CommandQueued, errors } from '@breakwater/contracts';
 import { commands, fromJson } from '@breakwater/db';
 import { recordAudit, type AppContext } from '../context.ts';
-import { checkExecCaller } from '../services/command-guard.ts';
-import { findNode } from '../services/nodes.ts';
+import { checkExecCaller } from '../services/commands/command-guard.ts';
+import { findNode } from '../services/nodes/nodes.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 import { API_SECURITY as security } from './security.ts';
 

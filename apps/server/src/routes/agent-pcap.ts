@@ -5,7 +5,7 @@ import { incidents, pcaps, type NodeRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { AppError, badRequest, notFound, tooLarge } from '../errors.ts';
 import { byRef } from '../services/object-ref.ts';
-import { PcapStore, safeFilename } from '../services/pcap-store.ts';
+import { PcapStore, safeFilename } from '../services/pcaps/pcap-store.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
 const tags = ['agent'];

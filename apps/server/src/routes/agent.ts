@@ -9,7 +9,7 @@ import { commands, fromJson, nodes, workspaces, type IncidentRow, type NodeRow, 
 import type { AppContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { iso, parseTime, presentPendingCommand } from '../services/present.ts';
-import { refusalMessage, refusalOf, sampleWindow, type SampleRefusal } from '../services/sample-window.ts';
+import { refusalMessage, refusalOf, sampleWindow, type SampleRefusal } from '../services/metrics/sample-window.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
 const tags = ['agent'];

@@ -8,7 +8,7 @@ import { mitigation as repo, type AllowlistRow } from '@breakwater/db';
 import { canonicalPrefix } from '@breakwater/mitigation';
 import { recordAudit, type AppContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { findNode } from '../services/nodes.ts';
+import { findNode } from '../services/nodes/nodes.ts';
 import { iso } from '../services/present.ts';
 import { API_SECURITY as security } from './security.ts';
 

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { tokens } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
-import { HISTORY_SECONDS, WorkspaceFeed, sse, workspaceHistory } from './dash-live-feed.ts';
+import { HISTORY_SECONDS, WorkspaceFeed, sse, workspaceHistory } from '../services/live/workspace-feed.ts';
 import { SESSION_SECURITY as security } from './security.ts';
 
 /** A revoked or expired session stops its streams within this long. */

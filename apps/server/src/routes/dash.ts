@@ -9,7 +9,7 @@ import { digest, hashPassword, newSecret, verifyPassword } from '../auth/credent
 import { LoginGuard } from '../auth/login-guard.ts';
 import { recordAudit, type AppContext } from '../context.ts';
 import { AppError, badRequest, conflict, notFound, unauthorized } from '../errors.ts';
-import { createToken } from '../services/bootstrap.ts';
+import { createToken } from '../services/workspace/bootstrap.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 import { SESSION_SECURITY as security } from './security.ts';
 

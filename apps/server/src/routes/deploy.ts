@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DeployBody, DeployResponse, errors } from '@breakwater/contracts';
 import { recordAudit, type AppContext } from '../context.ts';
-import { createNode } from '../services/nodes.ts';
+import { createNode } from '../services/nodes/nodes.ts';
 import { DEPLOY_SECURITY } from './security.ts';
 
 export async function deployRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

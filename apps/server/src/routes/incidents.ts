@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { byRef } from '../services/object-ref.ts';
 import { iso, presentIncident } from '../services/present.ts';
-import { incidentSummary } from '../services/summary.ts';
+import { incidentSummary } from '../services/incidents/incident-summary.ts';
 
 import { API_SECURITY as security } from './security.ts';
 const tags = ['incidents'];

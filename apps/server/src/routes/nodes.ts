@@ -6,7 +6,7 @@ import {
 import { metrics, nodes, type NodePatch } from '@breakwater/db';
 import { offlineBefore, recordAudit, type AppContext } from '../context.ts';
 import { badRequest, conflict } from '../errors.ts';
-import { createNode, findNode, nodeDetail } from '../services/nodes.ts';
+import { createNode, findNode, nodeDetail } from '../services/nodes/nodes.ts';
 import { iso, parseTime, presentNode } from '../services/present.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

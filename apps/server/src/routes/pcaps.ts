@@ -8,7 +8,7 @@ import { CaptureError } from '@breakwater/packets';
 import type { AppContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { byRef } from '../services/object-ref.ts';
-import { readPacketPage } from '../services/pcap-packets.ts';
+import { readPacketPage } from '../services/pcaps/pcap-packets.ts';
 import { iso } from '../services/present.ts';
 import { API_SECURITY as security } from './security.ts';
 

@@ -3,7 +3,7 @@
 import type { AttackFamily, Severity } from '@breakwater/contracts';
 import { fromJson, type IncidentRow } from '@breakwater/db';
 import type { Notification, NotificationEvent } from '@breakwater/notify';
-import { incidentSummary } from '../summary.ts';
+import { incidentSummary } from '../incidents/incident-summary.ts';
 
 export interface IncidentContext {
   incident: IncidentRow;

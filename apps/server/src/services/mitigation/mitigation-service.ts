@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { RuleSpec } from '@breakwater/contracts';
 import { fromJson, mitigation as repo, type AdapterRow, type Db, type IncidentRow, type NodeRow, type RuleRow } from '@breakwater/db';
 import { AdapterError, parsePrefix, overlaps, refusal, ruleKey } from '@breakwater/mitigation';
+import { retryDelayMs, type RetryPolicy } from '@breakwater/outbound';
 import type { Clock } from '../../clock.ts';
-import type { CommandService } from '../commands.ts';
-import type { LiveBus } from '../live-bus.ts';
+import type { CommandService } from '../commands/command-service.ts';
+import type { LiveBus } from '../live/live-bus.ts';
 import type { AdapterPool } from './adapter-pool.ts';
 import type { FirewallIntent } from './intents.ts';
 import { readPolicy } from './policy.ts';
@@ -51,6 +52,8 @@ export interface MitigationServiceDeps {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const retryable = (err: unknown) => !(err instanceof AdapterError) || err.retryable;
+/** Half-done rules are retried at a steady pace (factor 1, no jitter): the tick already spreads them. */
+const halfDoneRetry = (tickMs: number): RetryPolicy => ({ baseMs: Math.max(1000, tickMs * 2), maxMs: Math.max(1000, tickMs * 2), factor: 1, jitter: 0 });
 
 export function describeRule(rule: Pick<RuleRow, 'intent_type' | 'target_ip' | 'spec'>, adapterName: string | null): string {
   const via = adapterName ? ` via ${adapterName}` : ' on the node firewall';
@@ -288,7 +291,7 @@ export class MitigationService {
       await this.withdraw(rule, 'system', expired ? `TTL of ${rule.ttl_seconds}s ended` : 'incident resolved (hold-down over)', expired ? 'expired' : 'withdrawn')
         .catch(this.#d.onError);
     }
-    for (const rule of await repo.stuckRules(db, now - Math.max(1000, this.#d.tickMs * 2))) {
+    for (const rule of await repo.stuckRules(db, now - retryDelayMs(1, halfDoneRetry(this.#d.tickMs)))) {
       const adapter = rule.adapter_id ? await repo.getAdapterById(db, rule.adapter_id) : undefined;
       if (!adapter) continue;
       if (rule.status === 'pending') await this.#announce(rule, adapter).catch(this.#d.onError);

@@ -10,8 +10,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { fromJson, mitigation as repo, type Db, type NodeRow } from '@breakwater/db';
 import { overlaps, parsePrefix, type Prefix } from '@breakwater/mitigation';
-import type { Principal } from '../auth/principal.ts';
-import { badRequest, conflict, forbidden } from '../errors.ts';
+import type { Principal } from '../../auth/principal.ts';
+import { badRequest, conflict, forbidden } from '../../errors.ts';
 
 /** The shortest prefix a node may be told to block, per family: /8 of IPv4, /32 of IPv6 (an ISP's allocation). */
 export const SHORTEST_BLOCK: Record<4 | 6, number> = { 4: 8, 6: 32 };

@@ -1,7 +1,7 @@
 // Which sample timestamps the server can keep: from the oldest hour the hourly roll-ups
 // still retain, to a small clock skew ahead of the server. Anything outside is refused
 // with its reason, never acknowledged and dropped.
-import type { ServerConfig } from '../config.ts';
+import type { ServerConfig } from '../../config.ts';
 
 /** How far ahead of the server's clock an agent's sample may be dated (unsynchronised clocks). */
 export const FUTURE_SKEW_MS = 5 * 60_000;

@@ -2,9 +2,9 @@
 // once per database, their secrets returned once and never stored in the clear.
 import { randomUUID } from 'node:crypto';
 import { tokens, users, workspaces, type Db, type Role, type TokenKind, type TokenScope } from '@breakwater/db';
-import type { Clock } from '../clock.ts';
-import { conflict } from '../errors.ts';
-import { digest, displayPrefix, hashPassword, newPassword, newSecret } from '../auth/credentials.ts';
+import type { Clock } from '../../clock.ts';
+import { conflict } from '../../errors.ts';
+import { digest, displayPrefix, hashPassword, newPassword, newSecret } from '../../auth/credentials.ts';
 
 export interface BootstrapResult {
   workspace_id: string;

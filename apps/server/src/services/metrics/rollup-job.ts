@@ -1,8 +1,8 @@
 // Periodic roll-ups (raw → 1 m → 1 h) and retention. Only minutes that received
 // samples are recomputed, so the cost follows the ingest rate, not the table size.
 import { metrics, tokens, type Db } from '@breakwater/db';
-import type { Clock } from '../clock.ts';
-import type { ServerConfig } from '../config.ts';
+import type { Clock } from '../../clock.ts';
+import type { ServerConfig } from '../../config.ts';
 import type { MetricsIngest } from './ingest.ts';
 
 export interface RollupDeps {

@@ -8,7 +8,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pcaps, type Db, type NodeRow } from '@breakwater/db';
 import { CaptureReader, CaptureRecord } from '@breakwater/packets';
-import { badRequest, tooLarge } from '../errors.ts';
+import { badRequest, tooLarge } from '../../errors.ts';
 
 export type PcapFormat = 'pcap' | 'pcap-ns' | 'pcapng';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeCreateBody, NodeDetail } from '@breakwater/contracts';
 import { fromJson, incidents, metrics, nodes, workspaces, type NodeWithStatus } from '@breakwater/db';
-import { digest, newSecret } from '../auth/credentials.ts';
-import { offlineBefore, type AppContext } from '../context.ts';
-import { conflict, notFound, paymentRequired } from '../errors.ts';
-import { byRef } from './object-ref.ts';
-import { iso, presentNode } from './present.ts';
+import { digest, newSecret } from '../../auth/credentials.ts';
+import { offlineBefore, type AppContext } from '../../context.ts';
+import { conflict, notFound, paymentRequired } from '../../errors.ts';
+import { byRef } from '../object-ref.ts';
+import { iso, presentNode } from '../present.ts';
 
 /** Registers a node (deploy API and REST create share it); returns its key once. */
 export async function createNode(ctx: AppContext, workspaceId: string, body: NodeCreateBody): Promise<{ node: NodeWithStatus; apiKey: string }> {

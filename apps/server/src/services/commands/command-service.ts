@@ -3,9 +3,9 @@
 // channel) hear of each command after it is stored; the agent still finds it in GET config.
 import { COMMAND_PARAMS, type CommandType } from '@breakwater/contracts';
 import { commands, type CommandRow, type Db, type NodeRow } from '@breakwater/db';
-import type { Clock } from '../clock.ts';
-import { badRequest } from '../errors.ts';
-import { validateValue } from '../validation.ts';
+import type { Clock } from '../../clock.ts';
+import { badRequest } from '../../errors.ts';
+import { validateValue } from '../../validation.ts';
 import { CommandGuard } from './command-guard.ts';
 
 export type CommandListener = (node: NodeRow, command: CommandRow) => void;

@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { SEVERITIES, type IncidentOpenBody, type IncidentResolveBody, type IncidentUpdateBody, type Severity } from '@breakwater/contracts';
 import { fromJson, incidents, toJson, type Db, type IncidentPatch, type IncidentRow, type NodeRow } from '@breakwater/db';
-import type { Clock } from '../clock.ts';
-import { notFound } from '../errors.ts';
+import type { Clock } from '../../clock.ts';
+import { notFound } from '../../errors.ts';
 import { mergeExtras } from './incident-extras.ts';
-import { parseTime } from './present.ts';
+import { parseTime } from '../present.ts';
 
 const KNOWN = new Set([
   'attack_family', 'attack_subtype', 'severity', 'peak_pps', 'peak_bps', 'protocol_breakdown', 'tcp_flag_breakdown', 'geo_breakdown',

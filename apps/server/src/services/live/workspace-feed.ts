@@ -4,7 +4,7 @@
 // once and trigger an early frame, so a node's status flips on screen well within a second of the
 // change being stored — without waiting for the next tick.
 import { incidents, nodes } from '@breakwater/db';
-import { offlineBefore, type AppContext } from '../context.ts';
+import { offlineBefore, type AppContext } from '../../context.ts';
 import type { LiveEvent, LiveFrame, LiveNode, LiveSample } from '@breakwater/contracts';
 
 export type { LiveFrame, LiveNode, LiveSample };
