@@ -1,13 +1,15 @@
 // The control-plane component: create() does no I/O; start() opens storage, builds the
 // app and listens; stop() undoes it in reverse order.
 import type { Severity } from '@breakwater/contracts';
-import { fromJson, openDatabase, type Database, type IncidentRow, type NodeRow, type TokenScope } from '@breakwater/db';
+import { openDatabase, type Database, type TokenScope } from '@breakwater/db';
 import { ADAPTER_FACTORIES } from '@breakwater/mitigation';
 import { AlertRouter } from './services/alerting/alert-router.ts';
 import { ChannelDeliverer } from './services/alerting/channel-deliverer.ts';
+import { alertNodeOf } from './services/alerting/notification-of.ts';
 import { Outbox } from './services/alerting/outbox.ts';
 import type { App } from './app.ts';
 import { buildApp } from './app.ts';
+import { startInOrder, stopInReverse, type Component } from './components.ts';
 import { Auth } from './auth/auth.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
@@ -68,18 +70,13 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         const alerts = new AlertRouter({ db, clock, dashboardUrl: config.publicUrl ?? null, wake: () => outbox.wake() });
         const live = new LiveBus();
         const commandService = new CommandService({ db, clock, publicUrl: config.publicUrl ?? null });
-        const ctxNode = (node: NodeRow) => ({ uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) });
         const pool = new AdapterPool({ ...ADAPTER_FACTORIES, ...deps.adapterFactories }, {
           now: () => clock.now(), fetch: deps.fetch, timeoutMs: config.mitigation.timeoutMs,
           local: { birdc: config.mitigation.bird2?.birdc, birdIncludeDir: config.mitigation.bird2?.includeDir, socketDirs: config.mitigation.socketDirs },
         }, (type) => reachOf(config.outbound.adapters, type));
-        const nodeOf = async (id: number | null) => (id === null ? undefined : db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst());
         const mitigation = new MitigationService({
           db, clock, pool, commands: commandService, live, onError: logError, ...config.mitigation,
-          onMitigated: async (incident: IncidentRow, rule, description) => {
-            const node = await nodeOf(rule.node_id ?? incident.node_id);
-            if (node) await alerts.emit('incident.mitigated', { incident, node: ctxNode(node), mitigation: description });
-          },
+          onMitigated: (incident, rule, description) => alerts.mitigated(incident, rule.node_id ?? incident.node_id, description),
         });
         const geo = deps.geo ?? (async (ip: string) => ((await import('@breakwater/analysis')).openGeo().then((g) => g.lookup?.(ip) ?? null)));
         const autoMitigator = new AutoMitigator({ db, clock, rules: mitigation, geo, onError: logError });
@@ -97,7 +94,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
               void autoMitigator.handle(event, incident, node);
               live.publish(node.workspace_id, { type: event, incident_id: incident.uuid, node_id: node.uuid });
               if (event === 'incident.updated') return;
-              await alerts.emit(event, { incident, previousSeverity: (previous?.severity as Severity | undefined) ?? null, node: ctxNode(node) });
+              await alerts.emit(event, { incident, previousSeverity: (previous?.severity as Severity | undefined) ?? null, node: alertNodeOf(node) });
             },
           }),
           // Loaded on first use: most servers analyse a capture rarely, and the engine brings
@@ -110,21 +107,18 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         }
         const app = await buildApp(ctx);
         const rollup = new RollupJob({ db, clock, config, ingest, onError: logError });
-        await rollup.start();
-        outbox.start();
-        mitigation.start();
-        const url = await app.listen({ host: config.host, port: config.port });
+        // Started in this order and stopped in reverse, after the app has stopped taking requests.
+        const components: Component[] = [ingest, rollup, deliverer, outbox, pool, mitigation, autoMitigator];
+        await startInOrder(components);
+        const url = await app.listen({ host: config.host, port: config.port }).catch(async (err: unknown) => {
+          await stopInReverse(components);
+          throw err;
+        });
         return {
           app, ctx, database, url, rollup, outbox, bootstrapped, mitigation, autoMitigator,
           async stop() {
             await app.close();
-            await autoMitigator.idle();
-            await mitigation.stop();
-            await pool.stop();
-            await outbox.stop();
-            await deliverer.close();
-            await rollup.stop();
-            await ingest.drain();
+            await stopInReverse(components);
             await database.close();
           },
         };

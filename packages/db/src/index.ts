@@ -6,6 +6,7 @@ export * as audit from './repos/audit.ts';
 export * as channels from './repos/channels.ts';
 export * as commands from './repos/commands.ts';
 export * as deliveries from './repos/deliveries.ts';
+export { ping } from './repos/health.ts';
 export * as incidents from './repos/incidents.ts';
 export * as metrics from './repos/metrics.ts';
 export * as nodes from './repos/nodes.ts';

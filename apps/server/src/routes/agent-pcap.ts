@@ -3,6 +3,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ok, errors } from '@breakwater/contracts';
 import { incidents, pcaps, type NodeRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
+import { nodeOf } from '../auth/principal.ts';
 import { AppError, badRequest, notFound, tooLarge } from '../errors.ts';
 import { byRef } from '../services/object-ref.ts';
 import { PcapStore, safeFilename } from '../services/pcaps/pcap-store.ts';
@@ -77,7 +78,6 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
   const store = new PcapStore(ctx.config.dataDir);
   const node = ctx.auth.node();
   const max = ctx.config.pcapMaxBytes;
-  const me = (req: FastifyRequest) => (req.principal as { node: NodeRow }).node;
 
   async function storeFile(req: FastifyRequest, n: NodeRow, incidentRef: string | undefined, file: { tmp: string; size: number; sha256: string; filename: string }) {
     let inc;
@@ -97,7 +97,7 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
     schema: { tags, summary: 'Upload a PCAP for an incident (multipart: incident_id + file)', security, consumes: ['multipart/form-data'], response: { 200: PcapStored, ...errors(400, 401, 404, 413, 415, 429) } },
   }, async (req) => {
     const { fields, file } = await receiveMultipart(req, store, max, ['file', 'pcap']);
-    return storeFile(req, me(req), fields.incident_id, file);
+    return storeFile(req, nodeOf(req), fields.incident_id, file);
   });
 
   r.post('/incidents/:id/pcap', {
@@ -107,7 +107,7 @@ export async function agentPcapRoutes(app: FastifyInstance, ctx: AppContext): Pr
       security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Union([PcapStored, ChunkAccepted]), ...errors(400, 401, 404, 413, 415, 429) },
     },
   }, async (req) => {
-    const n = me(req);
+    const n = nodeOf(req);
     const ref = req.params.id;
     if (req.isMultipart()) {
       const { file } = await receiveMultipart(req, store, max, ['pcap', 'file']);

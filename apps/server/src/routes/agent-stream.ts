@@ -5,8 +5,9 @@
 // commands/ack as for polled commands, and still polls GET config: the socket speeds
 // delivery up, it is not the only way in.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { commands, nodes, type CommandRow, type NodeRow } from '@breakwater/db';
+import { commands, nodes, type CommandRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
+import { nodeOf } from '../auth/principal.ts';
 import { presentPendingCommand } from '../services/present.ts';
 import { NODE_SECURITY as security } from './security.ts';
 
@@ -29,7 +30,7 @@ export async function agentStreamRoutes(app: FastifyInstance, ctx: AppContext, p
     onRequest: ctx.auth.node(),
     schema: { tags: ['agent'], summary: 'WebSocket: commands for this node pushed as they are queued ({type:"command", command})', security },
   }, (socket: PushSocket, req: FastifyRequest) => {
-    const node = (req.principal as { node: NodeRow }).node;
+    const node = nodeOf(req);
     // The addresses of this connection are the agent's management path: never to be blocked.
     ctx.commands.guard.notePath(node.id, req.socket.remoteAddress, req.socket.localAddress);
     const send = (c: CommandRow) => {

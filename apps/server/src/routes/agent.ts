@@ -5,15 +5,16 @@ import {
   AgentConfig, CommandAckBody, HeartbeatBody, IncidentAck, IncidentOpenBody, IncidentReportBody, IncidentResolveBody,
   IncidentUpdateBody, MetricsBody, Ok, errors, type MetricSample,
 } from '@breakwater/contracts';
-import { commands, fromJson, nodes, workspaces, type IncidentRow, type NodeRow, type metrics } from '@breakwater/db';
+import { commands, fromJson, nodes, workspaces, type IncidentRow, type metrics } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
+import { nodeOf } from '../auth/principal.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { iso, parseTime, presentPendingCommand } from '../services/present.ts';
 import { refusalMessage, refusalOf, sampleWindow, type SampleRefusal } from '../services/metrics/sample-window.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
+import { IdParams } from './params.ts';
 const tags = ['agent'];
-const UuidParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const Accepted = Ok(Type.Object({
   accepted: Type.Integer({ description: 'samples stored (raw, or merged into the roll-up that retention still keeps)' }),
   refused: Type.Optional(Type.Integer({ description: 'samples refused: dated outside what retention keeps, or too far ahead' })),
@@ -35,14 +36,13 @@ function toSamples(body: MetricsBody): MetricSample[] {
 export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const node = ctx.auth.node();
-  const me = (req: { principal: unknown }) => (req.principal as { node: NodeRow }).node;
 
   r.post('/heartbeat', {
     onRequest: node,
     schema: { tags, summary: 'Agent heartbeat (every 30 s)', security, body: HeartbeatBody, response: { 200: Ok(Type.Object({ status: Type.String(), server_time: Type.String() })), ...errors(400, 401, 429) } },
   }, async (req) => {
     const b = req.body;
-    const n = me(req);
+    const n = nodeOf(req);
     const now = ctx.clock.now();
     const { agent_version: _v1, version: _v2, uptime: _u, os: _o, ...rest } = b;
     await nodes.recordHeartbeat(ctx.db, n.id, {
@@ -57,7 +57,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     onRequest: node,
     schema: { tags, summary: 'Submit metrics: one sample, an array, or {batch:[…]}', security, body: MetricsBody, response: { 200: Accepted, ...errors(400, 401, 413, 429) } },
   }, async (req) => {
-    const n = me(req);
+    const n = nodeOf(req);
     const now = ctx.clock.now();
     const samples = toSamples(req.body);
     const window = sampleWindow(now, ctx.config.retention);
@@ -89,37 +89,35 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return { ok: true as const, data: { accepted: rows.length } };
   });
 
-  r.post('/incident', {
-    onRequest: node,
-    schema: { tags, summary: 'Report an incident: opens one, or updates the active one of that family', security, body: IncidentReportBody, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
-  }, async (req) => {
-    const { row, created } = await ctx.incidents.open(me(req), req.body);
-    return ack(row, created);
-  });
-
-  r.post('/incidents', {
-    onRequest: node,
-    schema: { tags, summary: 'Open an incident (idempotent per node and family while active)', security, body: IncidentOpenBody, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
-  }, async (req) => {
-    const { row, created } = await ctx.incidents.open(me(req), req.body);
-    return ack(row, created);
-  });
+  // The reference's report and the field agents' open: two bodies, one handler.
+  for (const [path, summary, body] of [
+    ['/incident', 'Report an incident: opens one, or updates the active one of that family', IncidentReportBody],
+    ['/incidents', 'Open an incident (idempotent per node and family while active)', IncidentOpenBody],
+  ] as const) {
+    r.post(path, {
+      onRequest: node,
+      schema: { tags, summary, security, body, response: { 200: IncidentAck, ...errors(400, 401, 429) } },
+    }, async (req) => {
+      const { row, created } = await ctx.incidents.open(nodeOf(req), req.body);
+      return ack(row, created);
+    });
+  }
 
   r.post('/incidents/:id', {
     onRequest: node,
-    schema: { tags, summary: 'Update an active incident', security, params: UuidParams, body: IncidentUpdateBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
-  }, async (req) => ack(await ctx.incidents.update(me(req), req.params.id, req.body), false));
+    schema: { tags, summary: 'Update an active incident', security, params: IdParams, body: IncidentUpdateBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
+  }, async (req) => ack(await ctx.incidents.update(nodeOf(req), req.params.id, req.body), false));
 
   r.post('/incidents/:id/resolve', {
     onRequest: node,
-    schema: { tags, summary: 'Resolve an incident (idempotent)', security, params: UuidParams, body: IncidentResolveBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
-  }, async (req) => ack(await ctx.incidents.resolve(me(req), req.params.id, req.body), false));
+    schema: { tags, summary: 'Resolve an incident (idempotent)', security, params: IdParams, body: IncidentResolveBody, response: { 200: IncidentAck, ...errors(400, 401, 404, 429) } },
+  }, async (req) => ack(await ctx.incidents.resolve(nodeOf(req), req.params.id, req.body), false));
 
   r.post('/commands/ack', {
     onRequest: node,
     schema: { tags, summary: 'Acknowledge a command', security, body: CommandAckBody, response: { 200: Ok(Type.Object({ id: Type.Integer(), status: Type.String() })), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
-    const n = me(req);
+    const n = nodeOf(req);
     const id = Number(String(req.body.command_id).replace(/^cmd_/, ''));
     const cmd = await commands.getCommand(ctx.db, n.id, id);
     if (!cmd) throw notFound('Command');
@@ -131,7 +129,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
     onRequest: node,
     schema: { tags, summary: 'Remote config: thresholds, baseline, IOC patterns, pending commands', security, response: { 200: AgentConfig, ...errors(401, 429) } },
   }, async (req) => {
-    const n = me(req);
+    const n = nodeOf(req);
     const ws = await workspaces.getWorkspace(ctx.db, n.workspace_id);
     const settings = fromJson<Record<string, unknown>>(ws?.settings, {});
     const fresh = await nodes.getNodeById(ctx.db, n.workspace_id, n.id, 0);

@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  CHANNEL_CONFIG_SCHEMAS, CHANNEL_SECRET_KEYS, Channel, ChannelCreateBody, ChannelUpdateBody, DELIVERY_STATUSES, Delivery, Limit, Offset, Ok, OkPage, errors,
+  CHANNEL_CONFIG_SCHEMAS, CHANNEL_SECRET_KEYS, Channel, ChannelCreateBody, ChannelUpdateBody, DELIVERY_STATUSES, Delivery, Limit, Offset, Ok, OkPage, Queued, errors,
   type ChannelType,
 } from '@breakwater/contracts';
 import { channels, deliveries, fromJson, type ChannelRow } from '@breakwater/db';
 import { checkChannelReach, normaliseChannelConfig, testNotification } from '@breakwater/notify';
 import { reachOf } from '../outbound-config.ts';
 import { recordAudit, type AppContext } from '../context.ts';
+import { principalOf } from '../auth/principal.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { iso, isoOrNull, presentChannel } from '../services/present.ts';
 import { validateValue } from '../validation.ts';
+import { deleteRoute } from './delete-route.ts';
 import { API_SECURITY as security } from './security.ts';
+import { IdParams } from './params.ts';
 
 const tags = ['channels'];
-const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const DeliveryWithAttempts = Type.Intersect([
   Delivery,
   Type.Object({
@@ -61,7 +63,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
   r.get('/channels', {
     onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'List notification channels', security, response: { 200: Ok(Type.Array(Channel)), ...errors(401, 429) } },
-  }, async (req) => ({ ok: true as const, data: (await channels.listChannels(ctx.db, req.principal!.workspaceId)).map(presentChannel) }));
+  }, async (req) => ({ ok: true as const, data: (await channels.listChannels(ctx.db, principalOf(req).workspaceId)).map(presentChannel) }));
 
   r.post('/channels', {
     onRequest: ctx.auth.api('operator'),
@@ -72,7 +74,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     await checkConfig(ctx, b.type, config);
     const now = ctx.clock.now();
     const row: ChannelRow = {
-      id: randomUUID(), workspace_id: req.principal!.workspaceId, name: b.name, type: b.type, config: JSON.stringify(config),
+      id: randomUUID(), workspace_id: principalOf(req).workspaceId, name: b.name, type: b.type, config: JSON.stringify(config),
       enabled: b.enabled === false ? 0 : 1, min_severity: b.min_severity ?? 'low', filters: JSON.stringify(b.filters ?? {}), created_at: now, updated_at: now,
     };
     await channels.insertChannel(ctx.db, row);
@@ -85,7 +87,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Update a channel (only the fields sent)', security, params: IdParams, body: ChannelUpdateBody, response: { 200: Ok(Channel), ...errors(400, 401, 403, 404, 429) } },
   }, async (req) => {
-    const ws = req.principal!.workspaceId;
+    const ws = principalOf(req).workspaceId;
     const cur = await own(ws, req.params.id);
     const b = req.body;
     const type = cur.type as ChannelType;
@@ -104,26 +106,16 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     return { ok: true as const, data: presentChannel((await channels.getChannel(ctx.db, ws, cur.id))!) };
   });
 
-  r.delete('/channels/:id', {
-    onRequest: ctx.auth.api('operator'),
-    schema: {
-      tags, summary: 'Delete a notification channel', security, params: IdParams,
-      response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },
-    },
-  }, async (req) => {
-    if (!(await channels.deleteChannel(ctx.db, req.principal!.workspaceId, req.params.id))) throw notFound('Channel');
-    await recordAudit(ctx, req, 'channel.delete', req.params.id);
-    return { ok: true as const, data: { id: req.params.id, deleted: true } };
-  });
+  deleteRoute(app, ctx, { path: '/channels/:id', tags, summary: 'Delete a notification channel', what: 'Channel', action: 'channel.delete', remove: channels.deleteChannel });
 
   r.post('/channels/:id/test', {
     onRequest: ctx.auth.api('operator'),
     schema: {
       tags, summary: 'Send a test message through the outbox (see its deliveries for the result)', security, params: IdParams,
-      response: { 202: Ok(Type.Object({ queued: Type.Boolean() })), ...errors(400, 401, 403, 404, 429) },
+      response: { 202: Ok(Queued), ...errors(400, 401, 403, 404, 429) },
     },
   }, async (req, reply) => {
-    const ch = await own(req.principal!.workspaceId, req.params.id);
+    const ch = await own(principalOf(req).workspaceId, req.params.id);
     // Saved before the policy (or before the operator withdrew a grant): refused here, not sent.
     const refused = await checkChannelReach(ch.type as ChannelType, fromJson<Record<string, unknown>>(ch.config, {}), reachOf(ctx.config.outbound.channels, ch.type));
     if (refused) throw badRequest(refused);
@@ -141,7 +133,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
       response: { 200: OkPage(DeliveryWithAttempts), ...errors(400, 401, 404, 429) },
     },
   }, async (req) => {
-    const ws = req.principal!.workspaceId;
+    const ws = principalOf(req).workspaceId;
     const ch = await own(ws, req.params.id);
     const { limit = 50, offset = 0, status } = req.query;
     const { rows, total } = await deliveries.listDeliveries(ctx.db, ws, { channelId: ch.id, status, limit, offset });

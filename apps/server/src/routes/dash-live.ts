@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { tokens } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
+import { userOf } from '../auth/principal.ts';
 import { HISTORY_SECONDS, WorkspaceFeed, sse, workspaceHistory } from '../services/live/workspace-feed.ts';
 import { SESSION_SECURITY as security } from './security.ts';
 
@@ -28,8 +29,7 @@ export async function dashLiveRoutes(app: FastifyInstance, ctx: AppContext): Pro
       summary: 'Live stream (text/event-stream): hello, then a frame of node status and traffic every second, and incident/mitigation events as they are stored',
     },
   }, async (req, reply) => {
-    const p = req.principal!;
-    if (p.kind !== 'user') return;
+    const p = userOf(req);
     const ws = p.workspaceId;
     reply.hijack();
     const res = reply.raw;

@@ -4,6 +4,7 @@ import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provi
 import { Ok, SafeText, errors } from '@breakwater/contracts';
 import { fromJson, workspaces } from '@breakwater/db';
 import { recordAudit, type AppContext } from '../context.ts';
+import { principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { SESSION_SECURITY as security } from './security.ts';
 
@@ -47,14 +48,14 @@ export async function dashWorkspaceRoutes(app: FastifyInstance, ctx: AppContext)
   };
 
   r.get('/workspace', { onRequest: ctx.auth.session('admin'), schema: { tags: ['dashboard'], security, response: { 200: Ok(View), ...errors(401, 403) } } }, async (req) => ({
-    ok: true as const, data: await view(req.principal!.workspaceId),
+    ok: true as const, data: await view(principalOf(req).workspaceId),
   }));
 
   r.patch('/workspace', {
     onRequest: ctx.auth.session('admin'),
     schema: { tags: ['dashboard'], security, summary: 'Change workspace limits and the settings agents receive', body: Patch, response: { 200: Ok(View), ...errors(400, 401, 403) } },
   }, async (req) => {
-    const id = req.principal!.workspaceId;
+    const id = principalOf(req).workspaceId;
     const current = await view(id);
     const b = req.body;
     await workspaces.updateWorkspace(ctx.db, id, {

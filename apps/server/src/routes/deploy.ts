@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DeployBody, DeployResponse, errors } from '@breakwater/contracts';
 import { recordAudit, type AppContext } from '../context.ts';
+import { principalOf } from '../auth/principal.ts';
 import { createNode } from '../services/nodes/nodes.ts';
 import { DEPLOY_SECURITY } from './security.ts';
 
@@ -14,7 +15,7 @@ export async function deployRoutes(app: FastifyInstance, ctx: AppContext): Promi
       body: DeployBody, response: { 200: DeployResponse, ...errors(400, 401, 402, 409, 429) },
     },
   }, async (req) => {
-    const p = req.principal!;
+    const p = principalOf(req);
     const { node, apiKey } = await createNode(ctx, p.workspaceId, req.body);
     await recordAudit(ctx, req, 'node.deploy', node.uuid, { name: node.name, ip: node.ip });
     return { ok: true as const, node_uuid: node.uuid, api_key: apiKey, name: node.name, ip: node.ip };

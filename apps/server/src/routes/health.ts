@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { Health, Ok } from '@breakwater/contracts';
+import { ping } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { iso } from '../services/present.ts';
 
@@ -13,7 +13,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const t0 = performance.now();
     let ok = true;
     try {
-      await sql`SELECT 1`.execute(ctx.db);
+      await ping(ctx.db);
     } catch {
       ok = false;
     }

@@ -3,12 +3,14 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Incident, IncidentDetail, IncidentListQuery, Ok, OkPage, errors } from '@breakwater/contracts';
 import { fromJson, incidents, pcaps, type IncidentWithNode } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
+import { principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { byRef } from '../services/object-ref.ts';
 import { iso, presentIncident } from '../services/present.ts';
 import { incidentSummary } from '../services/incidents/incident-summary.ts';
 
 import { API_SECURITY as security } from './security.ts';
+import { IdParams } from './params.ts';
 const tags = ['incidents'];
 
 export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -19,15 +21,15 @@ export async function incidentRoutes(app: FastifyInstance, ctx: AppContext): Pro
     schema: { tags, summary: 'List incidents', security, querystring: IncidentListQuery, response: { 200: OkPage(Incident), ...errors(400, 401, 429) } },
   }, async (req) => {
     const { limit = 50, offset = 0, status, severity, node } = req.query;
-    const { rows, total } = await incidents.listIncidents(ctx.db, req.principal!.workspaceId, { limit, offset, status, severity, nodeUuid: node?.toLowerCase() });
+    const { rows, total } = await incidents.listIncidents(ctx.db, principalOf(req).workspaceId, { limit, offset, status, severity, nodeUuid: node?.toLowerCase() });
     return { ok: true as const, data: rows.map(presentIncident), meta: { total, limit, offset } };
   });
 
   r.get('/incidents/:id', {
     onRequest: ctx.auth.api('viewer'),
-    schema: { tags, summary: 'Get an incident in full detail', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok(IncidentDetail), ...errors(401, 404, 429) } },
+    schema: { tags, summary: 'Get an incident in full detail', security, params: IdParams, response: { 200: Ok(IncidentDetail), ...errors(401, 404, 429) } },
   }, async (req) => {
-    const ws = req.principal!.workspaceId;
+    const ws = principalOf(req).workspaceId;
     const id = req.params.id;
     const row: IncidentWithNode | undefined = await byRef(id, (i) => incidents.getIncidentById(ctx.db, ws, i), (u) => incidents.getIncidentByUuid(ctx.db, ws, u));
     if (!row) throw notFound('Incident');

@@ -4,8 +4,10 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MaintenanceWindow, MaintenanceWindowBody, Ok, errors } from '@breakwater/contracts';
 import { deliveries, fromJson, type MaintenanceWindowRow } from '@breakwater/db';
 import { recordAudit, type AppContext } from '../context.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { principalOf } from '../auth/principal.ts';
+import { badRequest } from '../errors.ts';
 import { iso } from '../services/present.ts';
+import { deleteRoute } from './delete-route.ts';
 import { API_SECURITY as security } from './security.ts';
 
 const tags = ['alerting'];
@@ -20,7 +22,7 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: AppContext): 
   r.get('/maintenance-windows', {
     onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Maintenance windows', security, response: { 200: Ok(Type.Array(MaintenanceWindow)), ...errors(401, 429) } },
-  }, async (req) => ({ ok: true as const, data: (await deliveries.listMaintenanceWindows(ctx.db, req.principal!.workspaceId)).map(present) }));
+  }, async (req) => ({ ok: true as const, data: (await deliveries.listMaintenanceWindows(ctx.db, principalOf(req).workspaceId)).map(present) }));
 
   r.post('/maintenance-windows', {
     onRequest: ctx.auth.api('operator'),
@@ -32,8 +34,8 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: AppContext): 
     if (!(ends > starts)) throw badRequest('ends_at: must be after starts_at');
     if (ends - starts > 90 * 86_400_000) throw badRequest('ends_at: a window lasts at most 90 days');
     const row: MaintenanceWindowRow = {
-      id: randomUUID(), workspace_id: req.principal!.workspaceId, name: b.name, starts_at: starts, ends_at: ends,
-      nodes: JSON.stringify((b.nodes ?? []).map((n) => n.toLowerCase())), created_by: req.principal!.actor, created_at: ctx.clock.now(),
+      id: randomUUID(), workspace_id: principalOf(req).workspaceId, name: b.name, starts_at: starts, ends_at: ends,
+      nodes: JSON.stringify((b.nodes ?? []).map((n) => n.toLowerCase())), created_by: principalOf(req).actor, created_at: ctx.clock.now(),
     };
     await deliveries.insertMaintenanceWindow(ctx.db, row);
     await recordAudit(ctx, req, 'maintenance.create', row.id, { name: b.name, starts_at: b.starts_at, ends_at: b.ends_at });
@@ -41,15 +43,7 @@ export async function maintenanceRoutes(app: FastifyInstance, ctx: AppContext): 
     return { ok: true as const, data: present(row) };
   });
 
-  r.delete('/maintenance-windows/:id', {
-    onRequest: ctx.auth.api('operator'),
-    schema: {
-      tags, summary: 'Delete a maintenance window', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-      response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },
-    },
-  }, async (req) => {
-    if (!(await deliveries.deleteMaintenanceWindow(ctx.db, req.principal!.workspaceId, req.params.id))) throw notFound('Maintenance window');
-    await recordAudit(ctx, req, 'maintenance.delete', req.params.id);
-    return { ok: true as const, data: { id: req.params.id, deleted: true } };
+  deleteRoute(app, ctx, {
+    path: '/maintenance-windows/:id', tags, summary: 'Delete a maintenance window', what: 'Maintenance window', action: 'maintenance.delete', remove: deliveries.deleteMaintenanceWindow,
   });
 }

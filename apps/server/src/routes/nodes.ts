@@ -5,12 +5,13 @@ import {
 } from '@breakwater/contracts';
 import { metrics, nodes, type NodePatch } from '@breakwater/db';
 import { offlineBefore, recordAudit, type AppContext } from '../context.ts';
+import { principalOf } from '../auth/principal.ts';
 import { badRequest, conflict } from '../errors.ts';
 import { createNode, findNode, nodeDetail } from '../services/nodes/nodes.ts';
 import { iso, parseTime, presentNode } from '../services/present.ts';
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 import { API_SECURITY as security } from './security.ts';
+import { IdParams } from './params.ts';
 const tags = ['nodes'];
 
 export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -21,7 +22,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
     schema: { tags, summary: 'List nodes', security, querystring: NodeListQuery, response: { 200: OkPage(Node), ...errors(400, 401, 429) } },
   }, async (req) => {
     const { limit = 50, offset = 0, status } = req.query;
-    const { rows, total } = await nodes.listNodes(ctx.db, req.principal!.workspaceId, { limit, offset, status, offlineBefore: offlineBefore(ctx) });
+    const { rows, total } = await nodes.listNodes(ctx.db, principalOf(req).workspaceId, { limit, offset, status, offlineBefore: offlineBefore(ctx) });
     return { ok: true as const, data: rows.map(presentNode), meta: { total, limit, offset } };
   });
 
@@ -32,7 +33,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
       response: { 201: Ok(Type.Intersect([NodeDetail, Type.Object({ api_key: Type.String() })])), ...errors(400, 401, 402, 403, 409, 429) },
     },
   }, async (req, reply) => {
-    const { node, apiKey } = await createNode(ctx, req.principal!.workspaceId, req.body);
+    const { node, apiKey } = await createNode(ctx, principalOf(req).workspaceId, req.body);
     await recordAudit(ctx, req, 'node.create', node.uuid, { name: node.name, ip: node.ip });
     void reply.status(201);
     return { ok: true as const, data: { ...(await nodeDetail(ctx, node)), api_key: apiKey } };
@@ -41,13 +42,13 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
   r.get('/nodes/:id', {
     onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Get a node with its baseline and protocol breakdown', security, params: IdParams, response: { 200: Ok(NodeDetail), ...errors(401, 404, 429) } },
-  }, async (req) => ({ ok: true as const, data: await nodeDetail(ctx, await findNode(ctx, req.principal!.workspaceId, req.params.id)) }));
+  }, async (req) => ({ ok: true as const, data: await nodeDetail(ctx, await findNode(ctx, principalOf(req).workspaceId, req.params.id)) }));
 
   r.patch('/nodes/:id', {
     onRequest: ctx.auth.api('operator'),
     schema: { tags, summary: 'Update a node (only the fields sent)', security, params: IdParams, body: NodeUpdateBody, response: { 200: Ok(NodeDetail), ...errors(400, 401, 403, 404, 409, 429) } },
   }, async (req) => {
-    const ws = req.principal!.workspaceId;
+    const ws = principalOf(req).workspaceId;
     const node = await findNode(ctx, ws, req.params.id);
     const b = req.body;
     if (b.name !== undefined && b.name !== node.name && (await nodes.nodeNameTaken(ctx.db, ws, b.name, node.id))) {
@@ -75,7 +76,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
       response: { 200: Ok(Type.Object({ uuid: Type.String(), deleted: Type.Boolean() })), ...errors(401, 403, 404, 429) },
     },
   }, async (req) => {
-    const ws = req.principal!.workspaceId;
+    const ws = principalOf(req).workspaceId;
     const node = await findNode(ctx, ws, req.params.id);
     await nodes.softDeleteNode(ctx.db, ws, node.id, ctx.clock.now());
     ctx.auth.forgetNode(node.id);
@@ -87,7 +88,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'Traffic time series for charts', security, params: IdParams, querystring: MetricsQuery, response: { 200: Ok(MetricsSeries), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
-    const node = await findNode(ctx, req.principal!.workspaceId, req.params.id);
+    const node = await findNode(ctx, principalOf(req).workspaceId, req.params.id);
     const now = ctx.clock.now();
     const to = parseTime(req.query.to, NaN);
     const toMs = req.query.to === undefined ? now : to;

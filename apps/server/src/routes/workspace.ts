@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AnalyticsQuery, AnalyticsSummary, Ok, StatusOverview, Workspace, errors } from '@breakwater/contracts';
 import { incidents, nodes, workspaces } from '@breakwater/db';
 import { offlineBefore, type AppContext } from '../context.ts';
+import { principalOf } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 
@@ -16,7 +17,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
     onRequest: ctx.auth.api('viewer'),
     schema: { tags: ['workspace'], summary: 'Workspace info', security, response: { 200: Ok(Workspace), ...errors(401, 429) } },
   }, async (req) => {
-    const ws = await workspaces.getWorkspace(ctx.db, req.principal!.workspaceId);
+    const ws = await workspaces.getWorkspace(ctx.db, principalOf(req).workspaceId);
     if (!ws) throw notFound('Workspace');
     return {
       ok: true as const,
@@ -34,7 +35,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const range = req.query.range ?? '30d';
     const to = ctx.clock.now();
     const from = to - DAYS[range]! * 86_400_000;
-    const rows = await incidents.incidentsSince(ctx.db, req.principal!.workspaceId, from);
+    const rows = await incidents.incidentsSince(ctx.db, principalOf(req).workspaceId, from);
     const byFamily: Record<string, number> = {};
     const bySeverity: Record<string, number> = {};
     const byDay = new Map<string, number>();
@@ -72,7 +73,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
     onRequest: ctx.auth.api('viewer'),
     schema: { tags: ['status'], summary: 'Status overview of all nodes', security, response: { 200: Ok(StatusOverview), ...errors(401, 429) } },
   }, async (req) => {
-    const ws = req.principal!.workspaceId;
+    const ws = principalOf(req).workspaceId;
     const counts = { total: 0, online: 0, offline: 0, attack: 0, elevated: 0 };
     const list: { uuid: string; name: string; status: string; last_seen_at: string | null }[] = [];
     for (let offset = 0; ; offset += 1000) {

@@ -125,3 +125,10 @@ export async function raiseIncident(db: Db, id: number, r: IncidentRaise): Promi
 export async function getIncidentRow(db: Db, id: number): Promise<IncidentRow | undefined> {
   return db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** The UUIDs of these incidents, by id: for presenting rows that point at incidents. */
+export async function uuidsOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('incidents').select(['id', 'uuid']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((i) => [i.id, i.uuid]));
+}

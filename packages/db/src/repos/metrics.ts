@@ -243,3 +243,30 @@ export async function minutePeaks(db: Db, nodeId: number, since: number): Promis
     .execute();
   return rows.map((r) => ({ avg: Number(r.avg_pps), max: Number(r.max_pps) }));
 }
+
+/** Per-second samples of these nodes stored after `since`, oldest first (the dashboard's live frames). */
+export async function samplesSince(db: Db, nodeIds: readonly number[], since: number): Promise<Pick<MetricRow, 'node_id' | 'ts' | 'pps' | 'bps' | 'tcp_pct' | 'udp_pct' | 'icmp_pct'>[]> {
+  if (nodeIds.length === 0) return [];
+  return db
+    .selectFrom('metrics')
+    .select(['node_id', 'ts', 'pps', 'bps', 'tcp_pct', 'udp_pct', 'icmp_pct'])
+    .where('ts', '>', since)
+    .where('node_id', 'in', [...nodeIds])
+    .orderBy('ts')
+    .execute();
+}
+
+/** A workspace's live nodes' totals per second since `since`: [ts, pps, bps], oldest first. */
+export async function workspaceTotalsSince(db: Db, workspaceId: string, since: number): Promise<[number, number, number][]> {
+  const rows = await db
+    .selectFrom('metrics')
+    .innerJoin('nodes', 'nodes.id', 'metrics.node_id')
+    .select((eb) => ['metrics.ts', eb.fn.sum<number>('metrics.pps').as('pps'), eb.fn.sum<number>('metrics.bps').as('bps')])
+    .where('nodes.workspace_id', '=', workspaceId)
+    .where('nodes.deleted_at', 'is', null)
+    .where('metrics.ts', '>', since)
+    .groupBy('metrics.ts')
+    .orderBy('metrics.ts')
+    .execute();
+  return rows.map((r) => [Number(r.ts), Number(r.pps), Number(r.bps)]);
+}

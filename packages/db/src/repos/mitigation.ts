@@ -182,3 +182,17 @@ export async function sealPlaintextAdapters(db: Db): Promise<number> {
   }
   return rows.length;
 }
+
+/** The names of these adapters, by id: for presenting rules. */
+export async function adapterNamesOf(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('mitigation_adapters').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((a) => [a.id, a.name]));
+}
+/**
+ * An adapter's health as last seen. It leaves updated_at alone: that is the adapter pool's
+ * version key, and a health change must not rebuild the adapter.
+ */
+export async function setAdapterHealth(db: Db, id: string, health: Pick<AdapterRow, 'status' | 'last_error'> & Partial<Pick<AdapterRow, 'last_test_at' | 'last_latency_ms'>>): Promise<void> {
+  await db.updateTable('mitigation_adapters').set(health).where('id', '=', id).execute();
+}

@@ -142,3 +142,15 @@ export async function findNodesByKeyDigests(db: Db, digests: string[]): Promise<
   if (digests.length === 0) return [];
   return db.selectFrom('nodes').selectAll().where('api_key_digest', 'in', digests).where('deleted_at', 'is', null).execute();
 }
+
+/** A node's row by id, whatever its workspace (for services that already hold a row pointing at it). */
+export async function getNodeRow(db: Db, id: number): Promise<NodeRow | undefined> {
+  return db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The UUIDs of these nodes (deleted ones included), by id: for presenting rows that point at nodes. */
+export async function uuidsOf(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('nodes').select(['id', 'uuid']).where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((n) => [n.id, n.uuid]));
+}

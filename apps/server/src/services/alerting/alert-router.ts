@@ -2,10 +2,10 @@
 // in the outbox. Channels that do not want the event are skipped; a maintenance window
 // records the delivery as suppressed, so the history shows what was held back and why.
 import { SEVERITIES, type ChannelFilters, type Severity } from '@breakwater/contracts';
-import { channels, deliveries, fromJson, type ChannelRow, type Db } from '@breakwater/db';
+import { channels, deliveries, fromJson, nodes, type ChannelRow, type Db, type IncidentRow } from '@breakwater/db';
 import type { NotificationEvent } from '@breakwater/notify';
 import type { Clock } from '../../clock.ts';
-import { notificationOf, type IncidentContext } from './notification-of.ts';
+import { alertNodeOf, notificationOf, type IncidentContext } from './notification-of.ts';
 
 export interface AlertRouterDeps {
   db: Db;
@@ -34,6 +34,12 @@ export class AlertRouter {
   readonly #d: AlertRouterDeps;
   constructor(deps: AlertRouterDeps) {
     this.#d = deps;
+  }
+
+  /** incident.mitigated, told about the node the rule is on (its incident's when the rule has none). */
+  async mitigated(incident: IncidentRow, nodeId: number, description: string): Promise<void> {
+    const node = await nodes.getNodeRow(this.#d.db, nodeId);
+    if (node) await this.emit('incident.mitigated', { incident, node: alertNodeOf(node), mitigation: description });
   }
 
   async emit(event: NotificationEvent, c: IncidentContext): Promise<number> {

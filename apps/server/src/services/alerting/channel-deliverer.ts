@@ -36,7 +36,7 @@ export class ChannelDeliverer {
     return channel;
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     await Promise.allSettled([...this.#live.values()].map((l) => l.channel.close()));
     this.#live.clear();
   }

@@ -1,7 +1,7 @@
 // Builds the message channels send from what is stored, at the moment of the event:
 // a retried delivery sends exactly what the first attempt would have sent.
 import type { AttackFamily, Severity } from '@breakwater/contracts';
-import { fromJson, type IncidentRow } from '@breakwater/db';
+import { fromJson, type IncidentRow, type NodeRow } from '@breakwater/db';
 import type { Notification, NotificationEvent } from '@breakwater/notify';
 import { incidentSummary } from '../incidents/incident-summary.ts';
 
@@ -11,6 +11,11 @@ export interface IncidentContext {
   previousSeverity?: Severity | null;
   /** incident.mitigated: what was done, e.g. "BGP blackhole 203.0.113.5/32 via edge-gobgp". */
   mitigation?: string;
+}
+
+/** The node as notifications show it. */
+export function alertNodeOf(node: NodeRow): IncidentContext['node'] {
+  return { uuid: node.uuid, name: node.name, ip: node.ip, tags: fromJson<string[]>(node.tags, []) };
 }
 
 export function notificationOf(event: NotificationEvent, c: IncidentContext, at: number, dashboardUrl: string | null): Notification {

@@ -3,7 +3,7 @@
 // the workspace's open streams. Live-bus events (incident and mitigation changes) are forwarded at
 // once and trigger an early frame, so a node's status flips on screen well within a second of the
 // change being stored — without waiting for the next tick.
-import { incidents, nodes } from '@breakwater/db';
+import { incidents, metrics, nodes } from '@breakwater/db';
 import { offlineBefore, type AppContext } from '../../context.ts';
 import type { LiveEvent, LiveFrame, LiveNode, LiveSample } from '@breakwater/contracts';
 
@@ -112,13 +112,7 @@ export class WorkspaceFeed {
     const byNode = new Map<number, LiveSample[]>();
     if (list.length > 0) {
       const since = now - LATE_MS;
-      const rows = await db
-        .selectFrom('metrics')
-        .select(['node_id', 'ts', 'pps', 'bps', 'tcp_pct', 'udp_pct', 'icmp_pct'])
-        .where('ts', '>', since)
-        .where('node_id', 'in', list.map((n) => n.id))
-        .orderBy('ts')
-        .execute();
+      const rows = await metrics.samplesSince(db, list.map((n) => n.id), since);
       for (const r of rows) {
         const cursor = this.#cursor.get(r.node_id) ?? now - 5000;
         if (r.ts <= cursor) continue;
@@ -163,16 +157,5 @@ export class WorkspaceFeed {
 
 /** Workspace-wide totals per second over the last `seconds`, from the stored samples. */
 export async function workspaceHistory(ctx: AppContext, workspaceId: string, seconds: number): Promise<[number, number, number][]> {
-  const now = ctx.clock.now();
-  const rows = await ctx.db
-    .selectFrom('metrics')
-    .innerJoin('nodes', 'nodes.id', 'metrics.node_id')
-    .select((eb) => ['metrics.ts', eb.fn.sum<number>('metrics.pps').as('pps'), eb.fn.sum<number>('metrics.bps').as('bps')])
-    .where('nodes.workspace_id', '=', workspaceId)
-    .where('nodes.deleted_at', 'is', null)
-    .where('metrics.ts', '>', now - seconds * 1000)
-    .groupBy('metrics.ts')
-    .orderBy('metrics.ts')
-    .execute();
-  return rows.map((r) => [Number(r.ts), Number(r.pps), Number(r.bps)]);
+  return metrics.workspaceTotalsSince(ctx.db, workspaceId, ctx.clock.now() - seconds * 1000);
 }

@@ -54,7 +54,7 @@ export class MetricsIngest {
     this.#timer = this.#deps.flushMs > 0 ? setTimeout(() => this.#flush(), this.#deps.flushMs) : setImmediate(() => this.#flush());
   }
 
-  /** Writes whatever is pending now; used at shutdown and before roll-ups. */
+  /** Writes whatever is pending now (before roll-ups and series reads). */
   async drain(): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer as NodeJS.Timeout);
@@ -62,6 +62,11 @@ export class MetricsIngest {
       this.#flush();
     }
     await this.#flushing;
+  }
+
+  /** Shutdown: what is pending is written. */
+  async stop(): Promise<void> {
+    await this.drain();
   }
 
   /**

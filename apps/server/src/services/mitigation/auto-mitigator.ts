@@ -1,9 +1,8 @@
 // Automatic mitigation: an incident is held against the escalation policy the moment it opens
 // and each time its peaks grow; every tier it reaches adds that tier's rules (once per tier and
 // incident). When it resolves, its rules are withdrawn after the policy's hold-down.
-import type { EscalationPolicy, Tier } from '@breakwater/contracts';
-import { fromJson, mitigation as repo, type Db, type IncidentRow, type NodeRow } from '@breakwater/db';
-import { canonicalPrefix, overlaps, parsePrefix } from '@breakwater/mitigation';
+import { canonicalPrefix, parsePrefix, prefixesOverlap, type EscalationPolicy, type Tier } from '@breakwater/contracts';
+import { fromJson, incidents, mitigation as repo, type Db, type IncidentRow, type NodeRow } from '@breakwater/db';
 import type { Clock } from '../../clock.ts';
 import { firewallFor, geoSources, specFor } from './intents.ts';
 import type { MitigationService } from './mitigation-service.ts';
@@ -40,9 +39,14 @@ export class AutoMitigator {
     return next;
   }
 
-  /** Waits for every evaluation under way (server shutdown, tests). */
+  /** Waits for every evaluation under way (tests). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.all([...this.#running.values()]);
+  }
+
+  /** Shutdown: evaluations under way finish first. */
+  async stop(): Promise<void> {
+    await this.idle();
   }
 
   async #evaluate(incident: IncidentRow, node: NodeRow): Promise<void> {
@@ -50,7 +54,7 @@ export class AutoMitigator {
     const policy = readPolicy(await repo.getPolicy(db, incident.workspace_id));
     // Nothing to decide (the default policy): no further reads for each report of each incident.
     if (!policy.enabled || (policy.thresholds.length === 0 && !policy.geo_lockdown.enabled)) return;
-    const current = await db.selectFrom('incidents').selectAll().where('id', '=', incident.id).executeTakeFirst();
+    const current = await incidents.getIncidentRow(db, incident.id);
     if (!current || current.status !== 'active') return;
     const overrides = (await repo.listThresholds(db, incident.workspace_id)).map((t) => ({ target_ip: t.target_ip, thresholds: fromJson<Record<string, number>>(t.thresholds, {}) }));
     const override = overrideFor(node.ip, overrides);
@@ -74,7 +78,7 @@ export class AutoMitigator {
       const allow = await rules.allowlistFor(incident.workspace_id, node.id);
       const allowed = (ip: string) => {
         const p = parsePrefix(ip);
-        return !!p && !allow.some((a) => { const q = parsePrefix(a); return !!q && overlaps(p, q); });
+        return !!p && !allow.some((a) => { const q = parsePrefix(a); return !!q && prefixesOverlap(p, q); });
       };
       const intents = firewallFor(incident, node, allowed);
       for (const fw of intents) await rules.create({ ...base, adapter: null, intent: 'firewall', spec: fw });

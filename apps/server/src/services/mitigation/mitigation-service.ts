@@ -3,9 +3,9 @@
 // and reconcile after a restart or a speaker's flap. Nothing here is fire-and-forget: every
 // step is written to the rule's row (attempts, error, timestamps) before and after it runs.
 import { randomUUID } from 'node:crypto';
-import type { RuleSpec } from '@breakwater/contracts';
-import { fromJson, mitigation as repo, type AdapterRow, type Db, type IncidentRow, type NodeRow, type RuleRow } from '@breakwater/db';
-import { AdapterError, parsePrefix, overlaps, refusal, ruleKey } from '@breakwater/mitigation';
+import { parsePrefix, prefixesOverlap, type RuleSpec } from '@breakwater/contracts';
+import { fromJson, incidents, mitigation as repo, nodes, type AdapterRow, type Db, type IncidentRow, type NodeRow, type RuleRow } from '@breakwater/db';
+import { AdapterError, refusal, ruleKey } from '@breakwater/mitigation';
 import { retryDelayMs, type RetryPolicy } from '@breakwater/outbound';
 import type { Clock } from '../../clock.ts';
 import type { CommandService } from '../commands/command-service.ts';
@@ -170,8 +170,7 @@ export class MitigationService {
   }
 
   async #incidentUuid(id: number): Promise<string | null> {
-    const r = await this.#d.db.selectFrom('incidents').select('uuid').where('id', '=', id).executeTakeFirst();
-    return r?.uuid ?? null;
+    return (await incidents.getIncidentRow(this.#d.db, id))?.uuid ?? null;
   }
 
   async #announce(row: RuleRow, adapter: AdapterRow): Promise<RuleRow> {
@@ -201,7 +200,7 @@ export class MitigationService {
     const done = { ...row, ...patch };
     this.#publish(done, 'mitigation.announced');
     if (done.incident_id && this.#d.onMitigated) {
-      const incident = await db.selectFrom('incidents').selectAll().where('id', '=', done.incident_id).executeTakeFirst();
+      const incident = await incidents.getIncidentRow(db, done.incident_id);
       if (incident) await this.#d.onMitigated(incident, done, describeRule(done, adapter.name)).catch(this.#d.onError);
     }
     return done;
@@ -224,7 +223,7 @@ export class MitigationService {
       // Nothing on a speaker. The agent removes firewall rules itself at their TTL or when their
       // incident resolves; taken back earlier by someone, the node is told to remove the rule.
       if (rule.intent_type === 'firewall' && rule.status === 'active' && rule.command_id !== null && by !== 'system' && rule.node_id !== null) {
-        const node = await db.selectFrom('nodes').selectAll().where('id', '=', rule.node_id).executeTakeFirst();
+        const node = await nodes.getNodeRow(db, rule.node_id);
         if (node) await this.#d.commands.queue(node, 'revoke', { command_id: rule.command_id }, by);
       }
       const from = rule.status === 'refused' ? ['refused'] : ['dry_run', 'active', 'pending', 'failed'];
@@ -274,7 +273,7 @@ export class MitigationService {
       const t = parsePrefix(rule.target_ip);
       const src = rule.intent_type === 'flowspec' ? fromJson<{ match?: { source?: string } }>(rule.spec, {}).match?.source : undefined;
       const s = src ? parsePrefix(src) : null;
-      if ((t && overlaps(allowed, t)) || (s && overlaps(allowed, s))) {
+      if ((t && prefixesOverlap(allowed, t)) || (s && prefixesOverlap(allowed, s))) {
         await this.withdraw(rule, by, `allowlist entry ${entry} added`);
         n++;
       }
@@ -364,8 +363,7 @@ export class MitigationService {
     if (adapter.status === status && adapter.last_error === error) return;
     adapter.status = status;
     adapter.last_error = error;
-    // updated_at is the pool's version key: health changes must not rebuild the adapter
-    await this.#d.db.updateTable('mitigation_adapters').set({ status, last_error: error }).where('id', '=', adapter.id).execute();
+    await repo.setAdapterHealth(this.#d.db, adapter.id, { status, last_error: error });
   }
 
   #publish(rule: RuleRow, type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'): void {
@@ -378,7 +376,7 @@ function allowlistedSource(source: string, allow: readonly string[]): string | n
   if (!s) return null;
   for (const entry of allow) {
     const a = parsePrefix(entry);
-    if (a && overlaps(a, s)) return `source ${source} is covered by allowlist entry ${entry}`;
+    if (a && prefixesOverlap(a, s)) return `source ${source} is covered by allowlist entry ${entry}`;
   }
   return null;
 }

@@ -1,6 +1,6 @@
 // API views of mitigation rows. Secrets leave the server masked, always.
 import type { AdapterRow, Db, RuleRow } from '@breakwater/db';
-import { fromJson } from '@breakwater/db';
+import { fromJson, incidents, mitigation as repo, nodes as nodeRepo } from '@breakwater/db';
 import { maskAdapterConfig } from '@breakwater/mitigation';
 import { iso, isoOrNull, maskSecret } from '../present.ts';
 
@@ -23,9 +23,9 @@ export async function presentRules(db: Db, rows: RuleRow[]) {
   const adapterIds = [...new Set(rows.map((r) => r.adapter_id).filter((x): x is string => x !== null))];
   const incidentIds = [...new Set(rows.map((r) => r.incident_id).filter((x): x is number => x !== null))];
   const nodeIds = [...new Set(rows.map((r) => r.node_id).filter((x): x is number => x !== null))];
-  const names = new Map((adapterIds.length ? await db.selectFrom('mitigation_adapters').select(['id', 'name']).where('id', 'in', adapterIds).execute() : []).map((a) => [a.id, a.name]));
-  const incs = new Map((incidentIds.length ? await db.selectFrom('incidents').select(['id', 'uuid']).where('id', 'in', incidentIds).execute() : []).map((i) => [i.id, i.uuid]));
-  const nodes = new Map((nodeIds.length ? await db.selectFrom('nodes').select(['id', 'uuid']).where('id', 'in', nodeIds).execute() : []).map((n) => [n.id, n.uuid]));
+  const names = await repo.adapterNamesOf(db, adapterIds);
+  const incs = await incidents.uuidsOf(db, incidentIds);
+  const nodes = await nodeRepo.uuidsOf(db, nodeIds);
   return rows.map((r) => ({
     id: r.id, adapter_id: r.adapter_id, adapter_name: r.adapter_id ? names.get(r.adapter_id) ?? null : null, intent_type: r.intent_type,
     target_ip: r.target_ip, spec: fromJson<unknown>(r.spec, null), status: r.status, dry_run: r.dry_run === 1, tier: r.tier, owner: r.owner,
