@@ -9,7 +9,7 @@ import { Check } from 'typebox/schema';
 import { COMMAND_PARAMS, type CommandType } from '@breakwater/contracts';
 import type { AgentClient } from '../agent-client.ts';
 import type { ManagementPath } from './management-path.ts';
-import type { AppliedRule, NftExecutor } from './nft-executor.ts';
+import type { AppliedRule, FirewallExecutor } from './firewall-executor.ts';
 
 export interface Pending {
   id: number | string;
@@ -18,7 +18,7 @@ export interface Pending {
 
 export interface CommandRunnerDeps {
   client: Pick<AgentClient, 'call'>;
-  executor: Pick<NftExecutor, 'apply' | 'remove'> | null;
+  executor: Pick<FirewallExecutor, 'apply' | 'remove'> | null;
   allowRawCommands: boolean;
   /** Refuses blocks that would cut the agent off from its server. */
   managementPath?: Pick<ManagementPath, 'refusal'> | null;

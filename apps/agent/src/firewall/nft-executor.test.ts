@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withNamespaces } from '../testing/netns.ts';
+import { withNamespaces } from '@breakwater/testing';
+import { namespacedProgram } from '../testing/namespaced-program.ts';
+import { firewallExecutorContract } from './firewall-executor.contract.ts';
+import { NftExecutor } from './nft-executor.ts';
 
 const here = import.meta.dirname;
 const script = (body: string) => `
@@ -20,14 +23,14 @@ test('nftables: blocks and drops as set elements with timeouts, rate limits as t
       return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
     };
     const [applied] = inVictim(`
-      await nft.setup();
+      await nft.start();
       const a = await nft.apply(1, 'block_source', { address: ${JSON.stringify(n.attackerIp)}, ttl: 120 });
       await nft.apply(2, 'drop_port', { protocol: 'udp', port: 53, ttl: 60 });
       await nft.apply(3, 'rate_limit', { protocol: 'udp', port: 9999, pps: 1000, ttl: 60 });
       out(a);`);
     // A bounded flood from the blocked source: every packet is dropped before the stack.
     const COUNT = 3000;
-    const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '7777', '-i', 'u200', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000 });
+    const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '7777', '-i', 'u200', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'] });
     assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
     const [state] = inVictim(`out({ counters: await nft.dropCounters(), block4: await nft.setElements('block4'), ports: await nft.setElements('dropports') });`);
     assert.ok(state.counters['bw-block4'] >= COUNT, `dropped ${state.counters['bw-block4']} of ${COUNT}`);
@@ -44,11 +47,25 @@ test('nftables: blocks and drops as set elements with timeouts, rate limits as t
         try { await nft.apply(4, 'block_source', { address: '1.2.3.4; flush ruleset', ttl: 10 }); out({ refused: false }); }
         catch (e) { out({ refused: true, message: e.message }); }
       }
-      await nft.teardown();`);
+      await nft.stop();`);
     assert.ok(!after.block4.includes(n.attackerIp), 'the block is gone');
     assert.ok(!('bw-cmd-3' in after.counters), 'the rule is gone');
     assert.deepEqual([refusal.refused, /not an IP address/.test(refusal.message)], [true, true], 'nft syntax smuggled into an address is refused');
     const last = inVictim(`out({ ok: true })`);
     assert.deepEqual(last, [{ ok: true }]);
+  });
+});
+
+firewallExecutorContract('nftables', async (fn) => {
+  await withNamespaces(async (n) => {
+    const nft = namespacedProgram(n.victim, 'nft');
+    try {
+      await fn({
+        make: () => new NftExecutor({ nftPath: nft.path }),
+        listing: async () => spawnSync(nft.path, ['list', 'ruleset'], { encoding: 'utf8' }).stdout,
+      });
+    } finally {
+      nft.dispose();
+    }
   });
 });
