@@ -3,37 +3,9 @@
 // refuses a file others can read, and every key is checked with a message naming it.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-
-export interface AgentConfig {
-  server_url: string;
-  node_uuid: string;
-  api_key: string;
-  interface: string;
-  spool_dir: string;
-  pcap_dir: string;
-  /** Packets kept before an attack starts, so a PCAP shows how it began. */
-  pcap_ring_packets: number;
-  /** Largest PCAP kept per incident (all its parts together). */
-  pcap_max_bytes: number;
-  /** A long attack's capture is cut into parts of at most this many seconds, each uploaded when it closes. */
-  pcap_part_seconds: number;
-  /** ... or of at most this many bytes, whichever comes first. */
-  pcap_part_bytes: number;
-  /** GET config (and pending commands) this often; commands normally arrive at once on the push stream. */
-  config_poll_seconds: number;
-  /** Raw shell-free commands from the server (`command_type: "exec"`) run only when true. */
-  allow_raw_commands: boolean;
-  /** Addresses the agent's own traffic to the server comes from is excluded from capture. */
-  exclude_server_traffic: boolean;
-  /** Every firewall rule the agent applied is taken back when the server has not been reached for this long. */
-  failsafe_release_seconds: number;
-  /** A plain http:// server_url to a host other than loopback is refused unless this is true (the node key would cross the network in clear). */
-  allow_insecure_http: boolean;
-  /** The address protected here; defaults to the interface's address. */
-  ip?: string;
-  /** Local overrides of the detection engine's parameters (see packages/detection/README.md). */
-  detection?: Record<string, unknown>;
-}
+import { Type, type Static, type TSchema } from 'typebox';
+// typebox/schema's checker, not typebox/value: the latter loads every value operation (~11 MB resident).
+import { Errors } from 'typebox/schema';
 
 export const AGENT_DEFAULTS = {
   interface: 'eth0',
@@ -50,7 +22,46 @@ export const AGENT_DEFAULTS = {
   allow_insecure_http: false,
 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Each key's `description` says what is allowed: an error reads "KEY must be DESCRIPTION, got VALUE".
+const int = (min: number, max: number, d: number) => Type.Integer({ minimum: min, maximum: max, default: d, description: `an integer from ${min} to ${max}` });
+const flag = (d: boolean) => Type.Boolean({ default: d, description: 'true or false' });
+const absolute = (d: string) => Type.String({ pattern: '^/', default: d, description: 'an absolute path' });
+
+/** The agent's config file, with its defaults. */
+export const AgentConfigSchema = Type.Object({
+  server_url: Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL' }),
+  node_uuid: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'the node UUID from enrolment' }),
+  api_key: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'the 64-hex node key from enrolment', writeOnly: true }),
+  interface: Type.String({ pattern: '^[A-Za-z0-9_.:@-]{1,15}$', default: AGENT_DEFAULTS.interface, description: 'an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)' }),
+  spool_dir: absolute(AGENT_DEFAULTS.spool_dir),
+  pcap_dir: absolute(AGENT_DEFAULTS.pcap_dir),
+  /** Packets kept before an attack starts, so a PCAP shows how it began. */
+  pcap_ring_packets: int(0, 1_000_000, AGENT_DEFAULTS.pcap_ring_packets),
+  /** Largest PCAP kept per incident (all its parts together). */
+  pcap_max_bytes: int(65_536, 10 * 1024 ** 3, AGENT_DEFAULTS.pcap_max_bytes),
+  /** A long attack's capture is cut into parts of at most this many seconds, each uploaded when it closes. */
+  pcap_part_seconds: int(1, 86_400, AGENT_DEFAULTS.pcap_part_seconds),
+  /** ... or of at most this many bytes, whichever comes first. */
+  pcap_part_bytes: int(65_536, 10 * 1024 ** 3, AGENT_DEFAULTS.pcap_part_bytes),
+  /** GET config (and pending commands) this often; commands normally arrive at once on the push stream. */
+  config_poll_seconds: int(1, 86_400, AGENT_DEFAULTS.config_poll_seconds),
+  /** Raw shell-free commands from the server (`command_type: "exec"`) run only when true. */
+  allow_raw_commands: flag(AGENT_DEFAULTS.allow_raw_commands),
+  /** The agent's own traffic to the server is left out of capture. */
+  exclude_server_traffic: flag(AGENT_DEFAULTS.exclude_server_traffic),
+  /** Every firewall rule the agent applied is taken back when the server has not been reached for this long. */
+  failsafe_release_seconds: int(5, 7 * 86_400, AGENT_DEFAULTS.failsafe_release_seconds),
+  /** A plain http:// server_url to a host other than loopback is refused unless this is true (the node key would cross the network in clear). */
+  allow_insecure_http: flag(AGENT_DEFAULTS.allow_insecure_http),
+  /** The address protected here; defaults to the interface's address. */
+  ip: Type.Optional(Type.String({ description: 'an IPv4 or IPv6 address' })),
+  // Its keys are the detection engine's: checkDetectionConfig() validates them when the agent
+  // starts, so that reading this file does not load the engine.
+  detection: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'an object' })),
+}, { additionalProperties: false });
+
+export type AgentConfig = Static<typeof AgentConfigSchema>;
+
 const KEYS = ['server_url', 'node_uuid', 'api_key', 'ip', 'detection', ...Object.keys(AGENT_DEFAULTS)];
 
 export class AgentConfigError extends Error {}
@@ -74,40 +85,30 @@ function fail(path: string, key: string, what: string, got: unknown): never {
   throw new AgentConfigError(`${path}: ${key} ${what}, got ${JSON.stringify(got)}`);
 }
 
+/** Checks a config against the schema (defaults filled in); the error names the key and what it allows. */
 export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`${path}: must be a JSON object`);
-  const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!KEYS.includes(k)) throw new AgentConfigError(`${path}: unknown key ${JSON.stringify(k)}; allowed: ${KEYS.join(', ')}`);
-  const c = { ...AGENT_DEFAULTS, ...r } as Record<string, unknown>;
+  const c: Record<string, unknown> = { ...raw };
+  for (const k of Object.keys(c)) if (!KEYS.includes(k)) throw new AgentConfigError(`${path}: unknown key ${JSON.stringify(k)}; allowed: ${KEYS.join(', ')}`);
+  const props = AgentConfigSchema.properties as Record<string, TSchema & { default?: unknown; description?: string; writeOnly?: boolean }>;
+  for (const [k, schema] of Object.entries(props)) if (c[k] === undefined && schema.default !== undefined) c[k] = schema.default;
+  const [, errors] = Errors(AgentConfigSchema, c);
+  const first = errors.find((e) => e.instancePath !== '');
+  if (first) {
+    const key = first.instancePath.split('/')[1]!;
+    const schema = props[key];
+    fail(path, key, `must be ${schema?.description ?? first.message}`, schema?.writeOnly ? '(hidden)' : c[key]);
+  }
   let url: URL;
   try {
     url = new URL(String(c.server_url));
   } catch {
     fail(path, 'server_url', 'must be an http:// or https:// URL', c.server_url);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(path, 'server_url', 'must be an http:// or https:// URL', c.server_url);
-  if (typeof c.allow_insecure_http !== 'boolean') fail(path, 'allow_insecure_http', 'must be true or false', c.allow_insecure_http);
-  const insecure = insecureUrlProblem(url, c.allow_insecure_http, '"allow_insecure_http": true');
+  const insecure = insecureUrlProblem(url, c.allow_insecure_http as boolean, '"allow_insecure_http": true');
   if (insecure) fail(path, 'server_url', `must be https:// (${insecure})`, c.server_url);
-  if (typeof c.node_uuid !== 'string' || !UUID.test(c.node_uuid)) fail(path, 'node_uuid', 'must be the node UUID from enrolment', c.node_uuid);
-  if (typeof c.api_key !== 'string' || !/^[0-9a-f]{64}$/.test(c.api_key)) fail(path, 'api_key', 'must be the 64-hex node key from enrolment', '(hidden)');
-  if (typeof c.interface !== 'string' || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(c.interface)) fail(path, 'interface', 'must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)', c.interface);
-  for (const k of ['spool_dir', 'pcap_dir'] as const) if (typeof c[k] !== 'string' || !String(c[k]).startsWith('/')) fail(path, k, 'must be an absolute path', c[k]);
-  if (!Number.isInteger(c.pcap_ring_packets) || (c.pcap_ring_packets as number) < 0 || (c.pcap_ring_packets as number) > 1_000_000) fail(path, 'pcap_ring_packets', 'must be an integer from 0 to 1000000', c.pcap_ring_packets);
-  if (!Number.isInteger(c.pcap_max_bytes) || (c.pcap_max_bytes as number) < 65_536 || (c.pcap_max_bytes as number) > 10 * 1024 ** 3) fail(path, 'pcap_max_bytes', 'must be an integer from 65536 to 10737418240', c.pcap_max_bytes);
-  const int = (k: 'pcap_part_seconds' | 'pcap_part_bytes' | 'config_poll_seconds' | 'failsafe_release_seconds', min: number, max: number) => {
-    if (!Number.isInteger(c[k]) || (c[k] as number) < min || (c[k] as number) > max) fail(path, k, `must be an integer from ${min} to ${max}`, c[k]);
-  };
-  int('pcap_part_seconds', 1, 86_400);
-  int('pcap_part_bytes', 65_536, 10 * 1024 ** 3);
-  int('config_poll_seconds', 1, 86_400);
-  int('failsafe_release_seconds', 5, 7 * 86_400);
-  for (const k of ['allow_raw_commands', 'exclude_server_traffic'] as const) if (typeof c[k] !== 'boolean') fail(path, k, 'must be true or false', c[k]);
-  if (c.ip !== undefined && (typeof c.ip !== 'string' || isIP(c.ip) === 0)) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
-  // Its keys are the detection engine's: checkDetectionConfig() validates them when the agent
-  // starts, so that reading this file does not load the engine.
-  if (c.detection !== undefined && (typeof c.detection !== 'object' || c.detection === null || Array.isArray(c.detection))) fail(path, 'detection', 'must be an object', c.detection);
-  return c as unknown as AgentConfig;
+  if (c.ip !== undefined && isIP(c.ip as string) === 0) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
+  return c as AgentConfig;
 }
 
 export function loadAgentConfig(path: string): AgentConfig {

@@ -14,10 +14,13 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import type { AgentConfig } from './agent-config.ts';
 import type { AgentDeps } from './agent.ts';
+import { HOST_MODULES } from './host-deps.ts';
 
 export type { AgentDeps } from './agent.ts';
 
 const AGENT_MODULE = pathToFileURL(join(import.meta.dirname, 'agent.ts')).href;
+/** What the agent loads when it starts: itself and the host's capture, firewall and counters. */
+const MODULES = [AGENT_MODULE, ...HOST_MODULES.map((m) => pathToFileURL(join(import.meta.dirname, m)).href)];
 
 /** Where the compile cache lives: beside the spool, in the agent's state directory. */
 export function compileCacheDir(config: Pick<AgentConfig, 'spool_dir'>): string {
@@ -27,7 +30,7 @@ export function compileCacheDir(config: Pick<AgentConfig, 'spool_dir'>): string 
 /** Loads the agent's modules in a child with the cache on, so the cache holds them all. */
 export function primeCompileCache(dir: string): { ok: boolean; message: string } {
   const script = `import { enableCompileCache, flushCompileCache } from 'node:module';
-enableCompileCache(${JSON.stringify(dir)}); await import(${JSON.stringify(AGENT_MODULE)}); flushCompileCache();`;
+enableCompileCache(${JSON.stringify(dir)}); for (const m of ${JSON.stringify(MODULES)}) await import(m); flushCompileCache();`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
   return { ok: r.status === 0, message: r.error?.message ?? r.stderr.trim().split('\n').slice(-1)[0] ?? '' };
 }

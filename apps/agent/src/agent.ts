@@ -2,23 +2,25 @@
 // counters and captured packets become 100 ms ticks; the detection engine turns them
 // into incident events; per-second metrics and every incident change go to the server
 // through the spool. Commands arrive on the push stream at once (and in the config poll,
-// should the stream be down). create() does no I/O; start()/stop().
+// should the stream be down). The capture source, the firewall and the counters come in
+// through deps (the CLI wires tcpdump, nftables and the kernel's; tests a replay and a
+// recording fake). create() does no I/O; start()/stop().
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { hostname, release, type } from 'node:os';
 import { createDetectionEngine, resolveConfig, toAgentIncident, type DetectionEvent } from '@breakwater/detection';
 import { AgentClient } from './agent-client.ts';
 import { AgentConfigError, isLoopbackHost, type AgentConfig } from './agent-config.ts';
+import type { CaptureSource, CaptureSourceFactory } from './capture/capture-source.ts';
 import { LiveTicks } from './capture/live-ticks.ts';
 import { PcapRecorder } from './capture/pcap-recorder.ts';
-import { TcpdumpSource } from './capture/tcpdump-source.ts';
 import { CommandStream } from './command-stream.ts';
 import { interfaceAddress } from './enroll.ts';
 import { CommandRunner } from './firewall/command-runner.ts';
 import { Failsafe } from './firewall/failsafe.ts';
+import type { FirewallExecutor, FirewallFactory } from './firewall/firewall-executor.ts';
 import { ManagementPath } from './firewall/management-path.ts';
-import { NftExecutor } from './firewall/nft-executor.ts';
-import { KernelCounters } from './kernel-counters.ts';
+import type { CounterSourceFactory } from './kernel-counters.ts';
 import { SecondAccumulator } from './second-accumulator.ts';
 import { Sender, type Outgoing } from './sender.ts';
 import { Spool } from './spool.ts';
@@ -30,10 +32,21 @@ const SNAPLEN = 128;
 
 export interface AgentDeps {
   version: string;
+  /** Packet detail: tcpdump for `breakwater agent run`, a replay in tests. */
+  capture: CaptureSourceFactory;
+  /** The node's firewall: nftables, or a recording fake. One that fails to start leaves the agent without (commands are refused). */
+  firewall: FirewallFactory;
+  /** Exact totals: the interface's kernel counters. */
+  counters: CounterSourceFactory;
   fetch?: typeof fetch;
   now?: () => number;
   log?: (msg: string) => void;
   heartbeatMs?: number;
+}
+
+export interface Agent {
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export function outgoingOf(e: DetectionEvent): Outgoing | null {
@@ -50,33 +63,52 @@ export function checkDetectionConfig(config: AgentConfig): void {
   if (!r.ok) throw new AgentConfigError(`config: detection.${r.errors[0]!.message}`);
 }
 
-export function createAgent(config: AgentConfig, deps: AgentDeps) {
+/** The server's host and port as a TCP endpoint (the port its URL implies when it names none). */
+function serverEndpoint(url: URL): { host: string; port: number } {
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+}
+
+export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
   const log = deps.log ?? ((m: string) => process.stderr.write(`[agent] ${m}\n`));
   const now = deps.now ?? (() => Date.now());
+  const serverUrl = new URL(config.server_url);
+  const client = new AgentClient(config, { fetch: deps.fetch ?? fetch, timeoutMs: 10_000, version: deps.version, now });
+  const managementPath = new ManagementPath({ serverUrl: config.server_url, now });
+  const seconds = new SecondAccumulator();
   let stopAll: (() => Promise<void>) | null = null;
+
+  /** The firewall, started with the server's connection exempt; null when it cannot start. */
+  async function startFirewall(): Promise<FirewallExecutor | null> {
+    try {
+      const { port } = serverEndpoint(serverUrl);
+      const executor = await deps.firewall({ management: (await managementPath.addresses()).map((address) => ({ address, port })) });
+      await executor.start();
+      return executor;
+    } catch (err) {
+      log(`firewall unavailable, commands will be refused: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** The agent's own connection to the server, left out of capture. */
+  async function excluded(): Promise<{ host: string; port: number }[]> {
+    if (!config.exclude_server_traffic) return [];
+    const { host, port } = serverEndpoint(serverUrl);
+    return [{ host: isIP(host) ? host : (await lookup(host)).address, port }];
+  }
+
   return {
     async start(): Promise<void> {
       checkDetectionConfig(config);
       const target = config.ip ?? interfaceAddress(config.interface);
       if (!target) throw new AgentConfigError(`interface ${config.interface} has no address; set "ip" in the config`);
       const spool = new Spool<Outgoing>({ dir: config.spool_dir, maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 });
-      const serverUrl = new URL(config.server_url);
       if (serverUrl.protocol === 'http:' && !isLoopbackHost(serverUrl.hostname)) {
         log(`warning: ${config.server_url} is plain http (allow_insecure_http): the node key and every report cross the network unencrypted`);
       }
-      const client = new AgentClient(config, { fetch: deps.fetch ?? fetch, timeoutMs: 10_000, version: deps.version, now });
-      const managementPath = new ManagementPath({ serverUrl: config.server_url, now });
       const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
       const engine = createDetectionEngine(config.detection ?? {}, { target });
-      const seconds = new SecondAccumulator();
-      let executor: NftExecutor | null = new NftExecutor();
-      try {
-        const port = Number(serverUrl.port || (serverUrl.protocol === 'https:' ? 443 : 80));
-        await executor.setup((await managementPath.addresses()).map((address) => ({ address, port })));
-      } catch (err) {
-        log(`firewall unavailable, commands will be refused: ${(err as Error).message}`);
-        executor = null;
-      }
+      const executor = await startFirewall();
       const runner = new CommandRunner({ client, executor, allowRawCommands: config.allow_raw_commands, managementPath, log });
       const failsafe = new Failsafe({ releaseAfterMs: config.failsafe_release_seconds * 1000 }, {
         now, lastContact: () => client.lastContact, active: () => runner.active, release: (why) => runner.releaseAll(why), log,
@@ -104,7 +136,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
       });
       let sampleRate = 1;
       const ticks = new LiveTicks({}, {
-        counters: new KernelCounters({ iface: config.interface }),
+        counters: await deps.counters(config.interface),
         now,
         onTick: (t) => {
           const out: Outgoing[] = [];
@@ -135,13 +167,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
           if (out.length > 0) sender.enqueue(out);
         },
       });
-      const exclude: { host: string; port: number }[] = [];
-      if (config.exclude_server_traffic) {
-        const u = new URL(config.server_url);
-        const host = isIP(u.hostname.replace(/^\[|\]$/g, '')) ? u.hostname.replace(/^\[|\]$/g, '') : (await lookup(u.hostname)).address;
-        exclude.push({ host, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) });
-      }
-      const capture = new TcpdumpSource({ iface: config.interface, exclude, snaplen: SNAPLEN }, {
+      const capture: CaptureSource = await deps.capture({ iface: config.interface, exclude: await excluded(), snaplen: SNAPLEN }, {
         onRecord: (rec) => {
           ticks.onRecord(rec);
           recorder.onRecord(rec);
@@ -179,7 +205,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps) {
         await failsafe.stop();
         stream.stop();
         await runner.stop();
-        await executor?.teardown().catch(() => undefined);
+        await executor?.stop().catch(() => undefined);
         ticks.stop();
         const cs = await capture.stop();
         log(`capture stats: ${cs.captured ?? '?'} captured, ${cs.received ?? '?'} received by filter, ${cs.kernelDrops ?? '?'} dropped by kernel`);

@@ -21,6 +21,14 @@ export interface CounterDelta extends CounterReading {
 
 export class CounterSourceError extends Error {}
 
+/** Where a tick's exact totals come from: the kernel's counters, or a test's own. */
+export interface CounterSource {
+  read(): CounterReading;
+}
+
+/** Made when the agent starts, for its interface. */
+export type CounterSourceFactory = (iface: string) => CounterSource | Promise<CounterSource>;
+
 export interface KernelCountersOptions {
   iface: string;
   /** Roots are configurable so tests can point them at a fixture tree. */
@@ -43,7 +51,7 @@ function parseSnmp(text: string): Map<string, Map<string, number>> {
   return out;
 }
 
-export class KernelCounters {
+export class KernelCounters implements CounterSource {
   readonly #stats: string;
   readonly #snmp: string;
   readonly #iface: string;

@@ -5,9 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { waitFor } from '@breakwater/testing';
-import { withNamespaces } from '../testing/netns.ts';
-import { exclusionFilter, TcpdumpSource } from './tcpdump-source.ts';
+import { waitFor, withNamespaces } from '@breakwater/testing';
 
 const here = import.meta.dirname;
 
@@ -31,15 +29,6 @@ const CHILD = (iface: string, target: string) => `
   process.stdin.on('end', async () => { ticks.stop(); const s = await cap.stop(); out({ type: 'stop', ...s }); process.exit(0); });
 `;
 
-test('tcpdump arguments: no shell, validated interface, control-plane traffic excluded', () => {
-  const src = new TcpdumpSource({ iface: 'eth0', exclude: [{ host: '203.0.113.9', port: 443 }] }, { onRecord: () => {}, onError: () => {} });
-  assert.deepEqual(src.args().slice(0, 2), ['-i', 'eth0']);
-  assert.equal(src.args().at(-1), 'not ((host 203.0.113.9 and tcp port 443))');
-  assert.throws(() => new TcpdumpSource({ iface: 'eth0 -w /etc/passwd' }, { onRecord: () => {}, onError: () => {} }), /interface: not a valid/);
-  assert.throws(() => exclusionFilter([{ host: 'evil.com or 1=1', port: 1 }]), /exclude\.host: must be an IP/);
-  assert.throws(() => exclusionFilter([{ host: '192.0.2.1', port: 0 }]), /exclude\.port/);
-});
-
 test('a counted UDP flood: exact totals, decoded detail, and an incident within a second', { timeout: 90_000 }, async () => {
   await withNamespaces(async (n) => {
     const child = spawn('ip', ['netns', 'exec', n.victim, process.execPath, '--input-type=module', '-e', CHILD(n.victimIf, n.victimIp)], { stdio: ['pipe', 'pipe', 'inherit'], cwd: join(here, '..', '..') });
@@ -49,7 +38,7 @@ test('a counted UDP flood: exact totals, decoded detail, and an incident within 
       await waitFor('pipeline ready', () => lines.some((l) => l.type === 'ready'), 15_000);
       const COUNT = 20_000;
       const floodStart = Date.now();
-      const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '7777', '-d', '64', '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 60_000 });
+      const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '7777', '-d', '64', '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
       assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
       await waitFor('incident resolved after the flood', () => lines.some((l) => l.type === 'event' && l.kind === 'incident.resolved'), 15_000);
       child.stdin.end();

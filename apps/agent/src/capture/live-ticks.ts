@@ -5,7 +5,7 @@
 // decoder; the tick then carries the sample (decoded) and N = seen / decoded (sampleRate).
 import type { TickStats } from '@breakwater/contracts';
 import { TickAggregator, type CaptureRecord, type GeoLookup, type IocPattern } from '@breakwater/packets';
-import { counterDelta, type CounterReading, type KernelCounters } from '../kernel-counters.ts';
+import { counterDelta, type CounterReading, type CounterSource } from '../kernel-counters.ts';
 import { AdaptiveSampler, type AdaptiveSamplerOptions } from './adaptive-sampler.ts';
 
 const BOUNDARY_MARGIN_MS = 3;
@@ -29,7 +29,7 @@ export interface LiveTicksOptions {
 }
 
 export interface LiveTicksDeps {
-  counters: Pick<KernelCounters, 'read'>;
+  counters: CounterSource;
   now: () => number;
   onTick: (tick: TickStats) => void;
   geo?: GeoLookup;

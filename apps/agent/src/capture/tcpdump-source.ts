@@ -5,21 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { isIP } from 'node:net';
 import { CaptureReader, CaptureRecord } from '@breakwater/packets';
+import type { CaptureHandlers, CaptureSource, CaptureSourceOptions, CaptureStats } from './capture-source.ts';
 
-/** libpcap's counters as the capturer reports them (null: it did not say). */
-export interface CaptureStats {
-  captured: number | null;
-  received: number | null;
-  kernelDrops: number | null;
-}
-
-export interface CaptureSource {
-  start(): Promise<void>;
-  /** The capturer's counters so far, or null if it does not answer in time. */
-  stats(): Promise<CaptureStats | null>;
-  /** Stops capturing; resolves with the final counters when the capturer reports them. */
-  stop(): Promise<CaptureStats>;
-}
+export type { CaptureHandlers, CaptureSource, CaptureStats } from './capture-source.ts';
 
 /** The last statistics tcpdump printed: one line on SIGUSR1, three lines when it exits. */
 export function parseTcpdumpStats(text: string): CaptureStats | null {
@@ -35,20 +23,11 @@ export function parseTcpdumpStats(text: string): CaptureStats | null {
   return { captured: last(/(\d+) packets? captured/g), received: last(/(\d+) packets? received by filter/g), kernelDrops };
 }
 
-export interface TcpdumpOptions {
-  iface: string;
-  /** Bytes kept per packet: headers and the start of the payload (IOC patterns). */
-  snaplen?: number;
+export interface TcpdumpOptions extends CaptureSourceOptions {
   /** Kernel capture buffer, KiB. */
   bufferKiB?: number;
-  /** Traffic to leave out, e.g. the agent's own connection to the server. */
-  exclude?: { host: string; port: number }[];
+  /** The tcpdump program (tests point it at a wrapper that enters their namespace). */
   tcpdumpPath?: string;
-}
-
-export interface CaptureHandlers {
-  onRecord: (rec: CaptureRecord) => void;
-  onError: (err: Error) => void;
 }
 
 export class CaptureConfigError extends Error {}

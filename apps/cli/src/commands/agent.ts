@@ -1,4 +1,4 @@
-import { AgentConfigError, createAgent, enroll, loadAgentConfig } from '@breakwater/agent';
+import { AgentConfigError, createAgent, enroll, kernelCounters, loadAgentConfig, nftFirewall, tcpdumpCapture } from '@breakwater/agent';
 import { parseFlags, UsageError } from '../args.ts';
 
 const DEFAULT_CONFIG = '/etc/breakwater/agent.json';
@@ -35,7 +35,10 @@ export async function agentCommand(argv: string[]): Promise<void> {
     }
     if (sub === 'run') {
       const { values } = parseFlags(rest, { config: { type: 'string' } }, USAGE);
-      const agent = createAgent(loadAgentConfig(values.config ?? DEFAULT_CONFIG), { version: await version() });
+      // This host's own capture (tcpdump), firewall (nftables) and counters (/sys, /proc).
+      const agent = createAgent(loadAgentConfig(values.config ?? DEFAULT_CONFIG), {
+        version: await version(), capture: tcpdumpCapture, firewall: nftFirewall, counters: kernelCounters,
+      });
       await agent.start();
       const stop = () => void agent.stop().then(() => process.exit(0));
       process.once('SIGINT', stop);

@@ -1,0 +1,100 @@
+// The whole agent on its seams' fakes: packets replayed into it, a recording firewall, counters
+// that count nothing (totals then come from what was captured), the server answered by a
+// recording fetch. No root, tcpdump, nftables or namespace: a flood becomes an incident
+// reported to the server, and a command from the config poll reaches the firewall.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ethernet, ipv4, udp } from '@breakwater/packets/testing';
+import { waitFor } from '@breakwater/testing';
+import { createAgent } from './agent.ts';
+import { validateAgentConfig } from './agent-config.ts';
+import type { CounterReading } from './kernel-counters.ts';
+import { RecordingFirewall } from './testing/recording-firewall.ts';
+import { ReplaySource } from './testing/replay-source.ts';
+
+interface Call {
+  method: string;
+  path: string;
+  body: any;
+}
+
+const keep = <T>(list: T[], made: T): T => {
+  list.push(made);
+  return made;
+};
+
+test('the agent on a replayed flood and a recording firewall: the incident reaches the server, a polled command the firewall', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-agent-'));
+  const calls: Call[] = [];
+  let polls = 0;
+  const fakeFetch = (async (input: string | URL, init?: RequestInit) => {
+    const url = new URL(input);
+    const path = url.pathname.replace('/api/v1/agent', '');
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : null;
+    calls.push({ method: init?.method ?? 'GET', path, body });
+    const json = (v: unknown) => new Response(JSON.stringify(v), { status: 200, headers: { 'content-type': 'application/json' } });
+    if (path === '/config') {
+      polls++;
+      return json({ pending_commands: polls === 1 ? [{ id: 'cmd_5', payload: { type: 'block_source', params: { address: '192.0.2.9', ttl: 60 } } }] : [] });
+    }
+    if (path === '/incidents') return json({ ok: true, uuid: '6f1c3a52-58a4-4c5e-8d0c-0e1d2c3b4a59', created: true });
+    return json({ ok: true });
+  }) as typeof fetch;
+
+  const config = validateAgentConfig({
+    server_url: 'http://127.0.0.1:9', node_uuid: '0b5c8f0e-6a47-4a5e-9b1e-4c2d7e8f9a10', api_key: 'a'.repeat(64),
+    interface: 'replay0', ip: '198.18.0.5', spool_dir: join(dir, 'spool'), pcap_dir: join(dir, 'pcap'),
+    detection: { thresholds: { pps: 3000 }, baseline: { enabled: false }, hysteresis: { cooldownMs: 1000 } },
+  });
+  const sources: ReplaySource[] = [];
+  const firewall: RecordingFirewall[] = [];
+  const zero: CounterReading = { rxPackets: 0, rxBytes: 0, rxDropped: 0, ipIn: 0, tcpIn: 0, udpIn: 0, icmpIn: 0 };
+  const logs: string[] = [];
+  const agent = createAgent(config, {
+    version: '0.0.0-test',
+    capture: (o, h) => keep(sources, new ReplaySource(o, h)),
+    firewall: (o) => keep(firewall, new RecordingFirewall(o)),
+    counters: () => ({ read: () => zero }),
+    fetch: fakeFetch,
+    log: (m) => logs.push(m),
+  });
+  assert.deepEqual([sources.length, firewall.length], [0, 0], 'create() made nothing yet');
+  try {
+    await agent.start();
+    const source = sources[0]!;
+    assert.ok(source.running, 'the capture source started');
+    assert.deepEqual(source.options.exclude, [{ host: '127.0.0.1', port: 9 }], "the agent's own connection is left out of capture");
+    const fw = firewall[0]!;
+    assert.deepEqual([fw.started, fw.management], [true, [{ address: '127.0.0.1', port: 9 }]], 'the firewall started with the server connection exempt');
+
+    await waitFor('the polled command applied and acknowledged', () => calls.find((c) => c.path === '/commands/ack' && c.body.command_id === 5), 10_000, 20);
+    assert.deepEqual(calls.find((c) => c.path === '/commands/ack')!.body, { command_id: 5, status: 'applied', error: null });
+    assert.deepEqual(fw.rules.map((r) => [r.type, 'address' in r ? r.address : null]), [['block_source', '192.0.2.9']]);
+
+    // 600 UDP packets every 100 ms: 6,000 pps against a 3,000 pps threshold.
+    const frames = Array.from({ length: 600 }, (_, i) => ethernet(0x0800, ipv4({ src: `203.0.113.${1 + (i % 200)}`, dst: '198.18.0.5', protocol: 17, payload: udp(40_000 + i, 7777, new Uint8Array(64)) })));
+    const flood = setInterval(() => source.play(frames), 100);
+    let opened: Call | undefined;
+    try {
+      opened = await waitFor('the incident opened at the server', () => calls.find((c) => c.path === '/incidents'), 10_000, 20);
+    } finally {
+      clearInterval(flood);
+    }
+    assert.equal(opened.method, 'POST');
+    assert.equal(opened.body.attack_family, 'udp_flood');
+    assert.equal(opened.body.top_dst_ports[0].port, 7777);
+    assert.ok(opened.body.peak_pps >= 3000, `peak ${opened.body.peak_pps}`);
+    assert.ok(logs.some((l) => /^incident opened: udp_flood on 198\.18\.0\.5/.test(l)), logs.join('\n'));
+    await waitFor('the incident resolved at the server after the flood', () => calls.find((c) => c.path.endsWith('/resolve')), 15_000, 50);
+    assert.ok(calls.some((c) => c.path === '/heartbeat' && c.body.capture_sample_rate === 1), 'heartbeat sent');
+    assert.ok(calls.some((c) => c.path === '/metrics'), 'metrics sent');
+  } finally {
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(sources[0]!.running, false, 'the capture source stopped');
+  assert.deepEqual(firewall[0]!.calls.slice(-2), ['remove bw-cmd-5', 'stop'], 'rules taken back, then the firewall stopped');
+});
