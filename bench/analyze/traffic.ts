@@ -4,7 +4,7 @@
 // Each class is a few prebuilt frames whose addresses, ports, TTL and flags are patched
 // per packet; checksums are not recomputed (neither we nor tcpdump -n / tshark check them).
 import { encodePcapHeader, encodePcapRecord, Linktype, TcpFlag } from '@breakwater/packets';
-import { ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '../../packages/packets/src/packet-builder.ts';
+import { ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '@breakwater/packets/testing';
 
 export const SNAPLEN = 128;
 /** Bumped whenever what generate() writes changes, so a stale file is rebuilt. */

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPcap } from '@breakwater/packets';
-import { concat, ipv4, udp } from '../../packages/packets/src/packet-builder.ts';
-import type { TestNet } from '../../apps/agent/src/testing/netns.ts';
+import { concat, ipv4, udp } from '@breakwater/packets/testing';
+import type { TestNet } from '@breakwater/testing';
 
 const FRAMES = 1000;
 

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '@breakwater/testing';
-import { withNamespaces } from './testing/netns.ts';
+import { waitFor, withNamespaces } from '@breakwater/testing';
 import { startStack } from './testing/stack.ts';
 
 test('agent → server: floods of each family open an incident of that family at the server, resolve after the flood, and bring their capture', { timeout: 300_000 }, async () => {

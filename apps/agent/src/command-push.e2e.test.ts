@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '@breakwater/testing';
-import { withNamespaces } from './testing/netns.ts';
+import { waitFor, withNamespaces } from '@breakwater/testing';
 import { startStack } from './testing/stack.ts';
 
 test('a queued command reaches the agent over the push stream and is applied within ~1 s, with no config poll in between', { timeout: 120_000 }, async () => {

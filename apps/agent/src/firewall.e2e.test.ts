@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '@breakwater/testing';
-import { withNamespaces } from './testing/netns.ts';
+import { waitFor, withNamespaces } from '@breakwater/testing';
 import { startStack } from './testing/stack.ts';
 
 test('a block_source command drops the flood (nftables counter) and is removed when the incident resolves', { timeout: 180_000 }, async () => {

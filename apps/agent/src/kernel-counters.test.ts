@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { counterDelta, CounterSourceError, KernelCounters } from './kernel-counters.ts';
-import { withNamespaces } from './testing/netns.ts';
+import { withNamespaces } from '@breakwater/testing';
 
 function fixture(vals: { rx: number; bytes: number; udp: number; noports: number }) {
   const root = mkdtempSync(join(tmpdir(), 'bw-kc-'));

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { DecodedPacket, IpProto, decodePacket, readCaptureFile } from '@breakwater/packets';
-import { waitFor } from '@breakwater/testing';
-import { withNamespaces } from './testing/netns.ts';
+import { waitFor, withNamespaces } from '@breakwater/testing';
 import { startStack } from './testing/stack.ts';
 
 test('capture parts are uploaded while the attack lasts, and together hold each flood packet once', { timeout: 180_000 }, async () => {

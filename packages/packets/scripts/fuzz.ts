@@ -2,7 +2,7 @@
 //   node packages/packets/scripts/fuzz.ts [seconds per property = 60] [seed]
 // A failure prints fast-check's counterexample and the seed/path to replay it.
 import fc from 'fast-check';
-import { checkDecode, checkReader, FUZZ_LINKTYPES, seedCaptures, seedFrames } from '../src/fuzz-properties.ts';
+import { checkDecode, checkReader, FUZZ_LINKTYPES, seedCaptures, seedFrames } from '../src/testing/fuzz-properties.ts';
 
 const seconds = Number(process.argv[2] ?? 60);
 const seed = process.argv[3] === undefined ? Date.now() | 0 : Number(process.argv[3]);

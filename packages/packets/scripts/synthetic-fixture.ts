@@ -3,9 +3,9 @@
 // options, tiny fragments. Built with our builder, but checked against tshark's decoding,
 // which is independent of ours.   Usage: node scripts/synthetic-fixture.ts OUT.pcap
 import { writeFileSync } from 'node:fs';
-import { TcpFlag } from '../src/decoded-packet.ts';
-import { ascii, ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '../src/packet-builder.ts';
-import { buildPcap } from '../src/pcap-writer.ts';
+import { TcpFlag } from '../src/decode/decoded-packet.ts';
+import { ascii, ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '../src/testing/packet-builder.ts';
+import { buildPcap } from '../src/capture-file/pcap-writer.ts';
 
 const out = process.argv[2];
 if (out === undefined) throw new Error('usage: synthetic-fixture.ts OUT.pcap');

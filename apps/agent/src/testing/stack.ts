@@ -2,8 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@breakwater/testing';
-import type { TestNet } from './netns.ts';
+import { waitFor, type TestNet } from '@breakwater/testing';
 
 export const BIN = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'breakwater.mjs');
 

@@ -2,7 +2,7 @@ import { DecodeStatus, Decoder, type DecodedPacket, type DecodeStatusCode } from
 import { fail } from './decode-fail.ts';
 import { decodeIp } from './decode-ip.ts';
 import { decodeEthernet, decodeNull, decodeSll, decodeSll2 } from './decode-link.ts';
-import { Linktype } from './linktype.ts';
+import { Linktype } from '../capture-file/linktype.ts';
 
 /**
  * Decodes one captured frame into `out` (reset first). Never throws and never allocates:

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodePacket } from './decode-packet.ts';
 import { DecodedPacket, IpLayer } from './decoded-packet.ts';
-import { seedFrames } from './fuzz-properties.ts';
+import { seedFrames } from '../testing/fuzz-properties.ts';
 
 /** Fields IpLayer.reset() clears: the ones a later packet must not inherit. */
 const RESET_FIELDS = ((): string[] => {

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TickStats } from '@breakwater/contracts';
-import { TcpFlag } from './decoded-packet.ts';
-import { Linktype } from './linktype.ts';
-import { ascii, ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from './packet-builder.ts';
+import { TcpFlag } from '../decode/decoded-packet.ts';
+import { Linktype } from '../capture-file/linktype.ts';
+import { ascii, ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '../testing/packet-builder.ts';
 import { TickAggregator, type TickAggregatorOptions } from './tick-aggregator.ts';
 import type { GeoLookup } from './country-counter.ts';
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TickStats } from '@breakwater/contracts';
 import { hashKey, hashV4 } from './address-key.ts';
-import { decodePacket } from './decode-packet.ts';
-import { DecodedPacket, TcpFlag } from './decoded-packet.ts';
-import { formatIp } from './format-address.ts';
-import { Linktype } from './linktype.ts';
-import { ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from './packet-builder.ts';
+import { decodePacket } from '../decode/decode-packet.ts';
+import { DecodedPacket, TcpFlag } from '../decode/decoded-packet.ts';
+import { formatIp } from '../decode/format-address.ts';
+import { Linktype } from '../capture-file/linktype.ts';
+import { ethernet, gre, icmp, ipv4, ipv6, tcp, udp } from '../testing/packet-builder.ts';
 import { TickAggregator } from './tick-aggregator.ts';
 
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 // Builds pcapng bytes block by block for tests and fuzz seeds (no pcapng writer is needed
 // on the hot path: the agent's ring writes pcap).
 
-import { concatBytes } from './bytes.ts';
+import { concatBytes } from '../capture-file/bytes.ts';
 export interface PcapngOption {
   code: number;
   value: Uint8Array;

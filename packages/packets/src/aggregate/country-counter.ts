@@ -6,7 +6,7 @@
 // exact and the split is a systematic sample.
 
 import { formatKeyAsIpv6 } from './address-key.ts';
-import { formatIpv4 } from './format-address.ts';
+import { formatIpv4 } from '../decode/format-address.ts';
 
 export type GeoLookup = (ip: string) => string | null | undefined;
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { decodePacket } from './decode-packet.ts';
 import { DecodedPacket, DecodeStatus, Decoder, DECODER_NAMES, ExtHeaderBit, IpProto, TcpFlag } from './decoded-packet.ts';
 import { formatIp } from './format-address.ts';
-import { Linktype } from './linktype.ts';
-import { ascii, concat, ethernet, gre, icmp, ipv4, ipv6, sll, sll2, tcp, u32, udp } from './packet-builder.ts';
+import { Linktype } from '../capture-file/linktype.ts';
+import { ascii, concat, ethernet, gre, icmp, ipv4, ipv6, sll, sll2, tcp, u32, udp } from '../testing/packet-builder.ts';
 
 const pkt = new DecodedPacket();
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { decodePacket } from './decode-packet.ts';
 import { DecodedPacket, IpProto, type IpLayer } from './decoded-packet.ts';
 import { formatIp } from './format-address.ts';
-import { Linktype } from './linktype.ts';
-import { readCaptureFile } from './read-capture.ts';
+import { Linktype } from '../capture-file/linktype.ts';
+import { readCaptureFile } from '../capture-file/read-capture.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 const FIELDS = [
   'frame.number',
   'frame.len',

@@ -6,7 +6,7 @@ import { CaptureReader, MAX_BLOCK } from './capture-reader.ts';
 import { CaptureRecord } from './capture-record.ts';
 import { Linktype } from './linktype.ts';
 import { buildPcap, encodePcapHeader } from './pcap-writer.ts';
-import { PcapngBuilder } from './pcapng-builder.ts';
+import { PcapngBuilder } from '../testing/pcapng-builder.ts';
 import { divideTimestamp } from './pcapng-interface.ts';
 import { readCapture, readCaptureBuffer } from './read-capture.ts';
 

@@ -1,7 +1,7 @@
 // Builds packets byte by byte for tests, fuzz seeds and benchmark traffic. Not for the
 // hot path: every call allocates.
 
-import { concatBytes } from './bytes.ts';
+import { concatBytes } from '../capture-file/bytes.ts';
 export interface Ipv4Spec {
   src: string;
   dst: string;

@@ -1,7 +1,7 @@
 // Addresses as four 32-bit words so heavy hitters, distinct counts and the geo cache can
 // key on them without strings. IPv4 is stored IPv4-mapped (::ffff:a.b.c.d).
-import type { IpLayer } from './decoded-packet.ts';
-import { formatIpv4, formatIpv6 } from './format-address.ts';
+import type { IpLayer } from '../decode/decoded-packet.ts';
+import { formatIpv4, formatIpv6 } from '../decode/format-address.ts';
 
 /** Reads the source address of `l` into `out[0..3]`. */
 export function readSourceKey(l: IpLayer, b: Uint8Array, out: Uint32Array): void {

@@ -4,11 +4,11 @@
 // detail is reported raw (unscaled) with that rate, as the contract says.
 import type { Counter, TcpFlagCounts, TickStats } from '@breakwater/contracts';
 import { hashKey, hashV4, readSourceKey } from './address-key.ts';
-import type { CaptureRecord } from './capture-record.ts';
+import type { CaptureRecord } from '../capture-file/capture-record.ts';
 import { CountryCounter, type GeoLookup } from './country-counter.ts';
-import { DecodeErrorCounter } from './decode-error-counter.ts';
-import { decodePacket } from './decode-packet.ts';
-import { DecodedPacket, IpProto, TcpFlag } from './decoded-packet.ts';
+import { DecodeErrorCounter } from '../decode/decode-error-counter.ts';
+import { decodePacket } from '../decode/decode-packet.ts';
+import { DecodedPacket, IpProto, TcpFlag } from '../decode/decoded-packet.ts';
 import { HyperLogLog } from './hyperloglog.ts';
 import { IocMatcher, type IocPattern } from './ioc-matcher.ts';
 import { PortCounter } from './port-counter.ts';

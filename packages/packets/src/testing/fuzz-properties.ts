@@ -1,14 +1,14 @@
 // The robustness properties shared by the suite's short fuzz test and scripts/fuzz.ts:
 // untrusted bytes never make a decoder or the capture reader throw, loop, or point
 // outside the buffer. Each check throws only when a property is violated.
-import { CaptureReader } from './capture-reader.ts';
-import { CaptureRecord } from './capture-record.ts';
-import { decodePacket } from './decode-packet.ts';
-import { DecodedPacket, type IpLayer } from './decoded-packet.ts';
-import { TcpFlag } from './decoded-packet.ts';
-import { Linktype } from './linktype.ts';
+import { CaptureReader } from '../capture-file/capture-reader.ts';
+import { CaptureRecord } from '../capture-file/capture-record.ts';
+import { decodePacket } from '../decode/decode-packet.ts';
+import { DecodedPacket, type IpLayer } from '../decode/decoded-packet.ts';
+import { TcpFlag } from '../decode/decoded-packet.ts';
+import { Linktype } from '../capture-file/linktype.ts';
 import { ethernet, gre, ipv4, ipv6, sll2, tcp, udp } from './packet-builder.ts';
-import { buildPcap } from './pcap-writer.ts';
+import { buildPcap } from '../capture-file/pcap-writer.ts';
 import { PcapngBuilder } from './pcapng-builder.ts';
 
 export const FUZZ_LINKTYPES = [...Object.values(Linktype), 147];
