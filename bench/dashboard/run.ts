@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createServer, resolveConfig } from '@breakwater/server';
-import { WEB, ensureBuilt, launch } from '../../apps/web/test/browser.ts';
+import { WEB, ensureBuilt, launch } from '@breakwater/web/testing';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, nodes: { type: 'string', default: '20' } } });
 const RUNS = Number(values.runs);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createServer, resolveConfig } from '@breakwater/server';
-import { SPEAKER_BEDS } from '../../apps/server/test/speaker-beds.ts';
+import { SPEAKER_BEDS } from '@breakwater/server/testing';
 import { BirdWatch } from './bird-watch.ts';
 
 const { values } = parseArgs({ options: { incidents: { type: 'string', default: '50' }, adapters: { type: 'string', default: Object.keys(SPEAKER_BEDS).join(',') } } });

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { CHANNEL_TYPES } from '@breakwater/contracts';
 import { createServer, resolveConfig } from '@breakwater/server';
 import { waitFor } from '@breakwater/testing';
-import { CHANNEL_CONTRACTS } from '../../packages/notify/src/testing/contracts.ts';
+import { CHANNEL_CONTRACTS } from '@breakwater/notify/testing';
 
 const { values } = parseArgs({ options: { incidents: { type: 'string', default: '100' }, 'spacing-ms': { type: 'string', default: '300' } } });
 const N = Number(values.incidents);

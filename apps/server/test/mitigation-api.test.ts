@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS, waitFor } from '@breakwater/testing';
 import { createToken } from '../src/index.ts';
-import { startWebhookFake, type WebhookFake } from '../../../packages/mitigation/src/testing/fakes/webhook.ts';
+import { startWebhookFake, type WebhookFake } from '@breakwater/mitigation/testing';
 import { errorCode, startTestServer, type TestServer } from './harness.ts';
 
 // The fake vendors listen on loopback: granted as an operator would (outbound.adapters).

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS, waitFor } from '@breakwater/testing';
-import { startWebhookFake, type WebhookFake } from '../../../packages/mitigation/src/testing/fakes/webhook.ts';
+import { startWebhookFake, type WebhookFake } from '@breakwater/mitigation/testing';
 import { startTestServer, type TestServer } from './harness.ts';
 
 // The fake webhook receivers listen on loopback: granted as an operator would (outbound.*).

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { sqliteBackend } from '@breakwater/testing';
-import { startTestServer, type TestServer } from '../../server/test/harness.ts';
+import { startTestServer, type TestServer } from '@breakwater/server/testing';
 import { ensureBuilt, launch, openTab, shot, signIn, type Tab } from './browser.ts';
 
 const CSRF = { 'x-breakwater-csrf': '1' };

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { sqliteBackend } from '@breakwater/testing';
-import { startWebhookFake, type WebhookFake } from '../../../packages/mitigation/src/testing/fakes/webhook.ts';
-import { startTestServer, type TestServer } from '../../server/test/harness.ts';
+import { startWebhookFake, type WebhookFake } from '@breakwater/mitigation/testing';
+import { startTestServer, type TestServer } from '@breakwater/server/testing';
 import { ensureBuilt, launch, openTab, shot, signIn } from './browser.ts';
 
 const CSRF = { 'x-breakwater-csrf': '1' };

@@ -1,5 +1,6 @@
-// Test-only entry (@breakwater/mitigation/testing): the shared adapter contract suite and the
-// real-daemon beds (namespaces, upstream BIRD, speakers) the BGP adapters are proven against.
+// Test-only entry (@breakwater/mitigation/testing): the shared adapter contract suite, the
+// real-daemon beds (namespaces, upstream BIRD, speakers) the BGP adapters are proven against,
+// and the webhook receiver the server's and dashboard's tests mitigate through.
 export * from './contract.ts';
 export * from './upstream.ts';
 export * from './bed.ts';
@@ -8,3 +9,4 @@ export * from './gobgp-harness.ts';
 export * from './bird2-harness.ts';
 export * from './exabgp-harness.ts';
 export * from './frr-harness.ts';
+export * from './fakes/webhook.ts';
