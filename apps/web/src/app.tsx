@@ -23,7 +23,7 @@ export function App() {
   const { path } = useLocation();
 
   useEffect(() => {
-    api.get<Me>('/api/dash/me').then(setMe, () => {
+    api.get('/api/dash/me').then(setMe, () => {
       live.stop();
       setMe(null);
     });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, request, type Page } from './api/client.ts';
+import type { DataOf, RouteOf, Target } from './api/routes.ts';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -9,8 +10,9 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** GETs `path` (null: nothing yet), again whenever it changes or reload() is called. */
-export function useApi<T>(path: string | null): Loaded<T> {
+/** GETs `path` (null: nothing yet), again whenever it changes or reload() is called; typed by its route. */
+export function useApi<P extends Target<'GET'>>(path: P | null): Loaded<DataOf<'GET', RouteOf<P>>> {
+  type T = DataOf<'GET', RouteOf<P>>;
   const [state, setState] = useState<{ page?: Page<T>; error: ApiError | null; loading: boolean }>({ error: null, loading: path !== null });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);

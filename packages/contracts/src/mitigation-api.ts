@@ -54,6 +54,11 @@ export const RuleBody = Type.Object({
 }, { additionalProperties: false });
 export type RuleBody = Static<typeof RuleBody>;
 
+export const RuleHistoryQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'Results per page (1-500)' }),
+  incident: Type.Optional(Type.String({ maxLength: 64, description: 'Only the rules of this incident (UUID)' })),
+}, { additionalProperties: false });
+
 export const RuleInfo = Type.Object({
   id: Type.String(),
   adapter_id: NullableStr,

@@ -2,25 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DEPLOY_TOKEN_SCOPES, DeployTokenScope, Ok, SafeText, errors } from '@breakwater/contracts';
+import { LoginBody, Me, Ok, SignedOut, TokenCreateBody, TokenCreated, TokenInfo, TokenRevoked, UserCreateBody, UserInfo, errors } from '@breakwater/contracts';
 import { audit, tokens, users } from '@breakwater/db';
 import { SESSION_COOKIE, readCookie } from '../auth/auth.ts';
 import { digest, hashPassword, newSecret, verifyPassword } from '../auth/credentials.ts';
 import { LoginGuard } from '../auth/login-guard.ts';
 import { recordAudit, type AppContext } from '../context.ts';
+import { principalOf, userOf } from '../auth/principal.ts';
 import { AppError, badRequest, conflict, notFound, unauthorized } from '../errors.ts';
 import { createToken } from '../services/workspace/bootstrap.ts';
 import { iso, isoOrNull } from '../services/present.ts';
 import { SESSION_SECURITY as security } from './security.ts';
 
 const tags = ['dashboard'];
-const RoleEnum = Type.Enum(['viewer', 'operator', 'admin']);
-const Me = Type.Object({ user_id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), workspace_id: Type.String() });
-const TokenInfo = Type.Object({
-  id: Type.String(), kind: Type.String(), name: Type.String(), role: Type.String(), scope: Type.Union([DeployTokenScope, Type.Null()]), prefix: Type.String(),
-  created_at: Type.String(), last_used_at: Type.Union([Type.String(), Type.Null()]), revoked_at: Type.Union([Type.String(), Type.Null()]),
-});
-const UserInfo = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Type.String(), created_at: Type.String(), disabled: Type.Boolean() });
 
 export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,7 +25,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
   r.post('/login', {
     schema: {
       tags, summary: 'Sign in (sets the session cookie)',
-      body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+      body: LoginBody,
       response: { 200: Ok(Me), ...errors(400, 401, 429, 503) },
     },
   }, async (req, reply) => {
@@ -63,7 +57,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     return { ok: true as const, data: { user_id: user.id, email: user.email, name: user.name, role: user.role, workspace_id: user.workspace_id } };
   });
 
-  r.post('/logout', { schema: { tags, summary: 'Sign out', response: { 200: Ok(Type.Object({ signed_out: Type.Boolean() })) } } }, async (req, reply) => {
+  r.post('/logout', { schema: { tags, summary: 'Sign out', response: { 200: Ok(SignedOut) } } }, async (req, reply) => {
     let secret: string | undefined;
     try {
       secret = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -76,15 +70,14 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   r.get('/me', { onRequest: ctx.auth.session('viewer'), schema: { tags, security, response: { 200: Ok(Me), ...errors(401) } } }, async (req) => {
-    const p = req.principal!;
-    if (p.kind !== 'user') throw unauthorized();
+    const p = userOf(req);
     const u = await users.getUser(ctx.db, p.workspaceId, p.userId);
     if (!u) throw unauthorized();
     return { ok: true as const, data: { user_id: u.id, email: u.email, name: u.name, role: u.role, workspace_id: u.workspace_id } };
   });
 
   r.get('/tokens', { onRequest: ctx.auth.session('admin'), schema: { tags, security, summary: 'API and deploy tokens (secrets are never shown again)', response: { 200: Ok(Type.Array(TokenInfo)), ...errors(401, 403) } } }, async (req) => {
-    const rows = await tokens.listTokens(ctx.db, req.principal!.workspaceId);
+    const rows = await tokens.listTokens(ctx.db, principalOf(req).workspaceId);
     return {
       ok: true as const,
       data: rows.map((t) => ({ id: t.id, kind: t.kind, name: t.name, role: t.role, scope: t.scope, prefix: t.prefix, created_at: iso(t.created_at), last_used_at: isoOrNull(t.last_used_at), revoked_at: isoOrNull(t.revoked_at) })),
@@ -95,18 +88,15 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Create a token; its secret is in this response only',
-      body: Type.Object({
-        name: SafeText({ minLength: 1, maxLength: 100 }), kind: Type.Enum(['api', 'deploy']), role: Type.Optional(RoleEnum),
-        scope: Type.Optional(Type.Enum([...DEPLOY_TOKEN_SCOPES], { description: 'Deploy tokens: register (POST /api/deploy only, the default) or operator (also REST v1 as an operator)' })),
-      }, { additionalProperties: false }),
-      response: { 201: Ok(Type.Object({ id: Type.String(), token: Type.String(), kind: Type.String(), role: Type.String(), scope: Type.Union([DeployTokenScope, Type.Null()]) })), ...errors(400, 401, 403) },
+      body: TokenCreateBody,
+      response: { 201: Ok(TokenCreated), ...errors(400, 401, 403) },
     },
   }, async (req, reply) => {
     const { kind } = req.body;
     if (kind === 'api' && req.body.scope !== undefined) throw badRequest('scope: only deploy tokens have a scope; an API token has a role');
     const role = kind === 'deploy' ? 'operator' : (req.body.role ?? 'viewer');
     const scope = kind === 'deploy' ? (req.body.scope ?? 'register') : null;
-    const t = await createToken(ctx.db, ctx.clock, req.principal!.workspaceId, kind, req.body.name, role, req.principal!.actor, scope ?? undefined);
+    const t = await createToken(ctx.db, ctx.clock, principalOf(req).workspaceId, kind, req.body.name, role, principalOf(req).actor, scope ?? undefined);
     await recordAudit(ctx, req, 'token.create', t.id, { name: req.body.name, kind, role, scope });
     void reply.status(201);
     return { ok: true as const, data: { id: t.id, token: t.secret, kind, role, scope } };
@@ -114,16 +104,16 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   r.delete('/tokens/:id', {
     onRequest: ctx.auth.session('admin'),
-    schema: { tags, security, summary: 'Revoke a token (takes effect at once)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok(Type.Object({ id: Type.String(), revoked: Type.Boolean() })), ...errors(401, 403, 404) } },
+    schema: { tags, security, summary: 'Revoke a token (takes effect at once)', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Ok(TokenRevoked), ...errors(401, 403, 404) } },
   }, async (req) => {
-    if (!(await tokens.revokeToken(ctx.db, req.principal!.workspaceId, req.params.id, ctx.clock.now()))) throw notFound('Token');
+    if (!(await tokens.revokeToken(ctx.db, principalOf(req).workspaceId, req.params.id, ctx.clock.now()))) throw notFound('Token');
     ctx.auth.forgetToken(req.params.id);
     await recordAudit(ctx, req, 'token.revoke', req.params.id);
     return { ok: true as const, data: { id: req.params.id, revoked: true } };
   });
 
   r.get('/users', { onRequest: ctx.auth.session('admin'), schema: { tags, security, response: { 200: Ok(Type.Array(UserInfo)), ...errors(401, 403) } } }, async (req) => {
-    const rows = await users.listUsers(ctx.db, req.principal!.workspaceId);
+    const rows = await users.listUsers(ctx.db, principalOf(req).workspaceId);
     return { ok: true as const, data: rows.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: iso(u.created_at), disabled: u.disabled_at !== null })) };
   });
 
@@ -131,7 +121,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: ctx.auth.session('admin'),
     schema: {
       tags, security, summary: 'Create a user',
-      body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), name: SafeText({ minLength: 1, maxLength: 100 }), role: RoleEnum, password: Type.String({ minLength: 12, maxLength: 1024 }) }, { additionalProperties: false }),
+      body: UserCreateBody,
       response: { 201: Ok(UserInfo), ...errors(400, 401, 403, 409) },
     },
   }, async (req, reply) => {
@@ -139,7 +129,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (await users.findUserByEmail(ctx.db, email)) throw conflict(`A user with email ${email} already exists`);
     const now = ctx.clock.now();
     const id = randomUUID();
-    await users.insertUser(ctx.db, { id, workspace_id: req.principal!.workspaceId, email, name: req.body.name, role: req.body.role, password_hash: await hashPassword(req.body.password), created_at: now, disabled_at: null });
+    await users.insertUser(ctx.db, { id, workspace_id: principalOf(req).workspaceId, email, name: req.body.name, role: req.body.role, password_hash: await hashPassword(req.body.password), created_at: now, disabled_at: null });
     await recordAudit(ctx, req, 'user.create', id, { email, role: req.body.role });
     void reply.status(201);
     return { ok: true as const, data: { id, email, name: req.body.name, role: req.body.role, created_at: iso(now), disabled: false } };
@@ -153,7 +143,7 @@ export async function dashRoutes(app: FastifyInstance, ctx: AppContext): Promise
       response: { 200: Ok(Type.Array(Type.Object({ actor: Type.String(), action: Type.String(), target: Type.Union([Type.String(), Type.Null()]), detail: Type.Unknown(), request_id: Type.Union([Type.String(), Type.Null()]), at: Type.String() }))), ...errors(400, 401, 403) },
     },
   }, async (req) => {
-    const rows = await audit.listAudit(ctx.db, req.principal!.workspaceId, req.query.limit ?? 100, req.query.offset ?? 0);
+    const rows = await audit.listAudit(ctx.db, principalOf(req).workspaceId, req.query.limit ?? 100, req.query.offset ?? 0);
     return { ok: true as const, data: rows.map((a) => ({ actor: a.actor, action: a.action, target: a.target, detail: JSON.parse(a.detail) as unknown, request_id: a.request_id, at: iso(a.created_at) })) };
   });
 }

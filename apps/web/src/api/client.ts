@@ -1,5 +1,7 @@
 // The one way the dashboard talks to the server: same-origin fetch with the session cookie, the
 // envelope unwrapped, and API errors kept whole so forms can show the message by its field.
+import type { BodyOf, DataOf, Method, RouteOf, Target } from './routes.ts';
+
 export interface Page<T> {
   data: T;
   meta?: { total: number; limit: number; offset: number };
@@ -48,18 +50,15 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return { data: json.data as T, ...(json.meta ? { meta: json.meta } : {}) };
 }
 
-export const api = {
-  get: async <T>(path: string) => (await request<T>('GET', path)).data,
-  page: <T>(path: string) => request<T>('GET', path),
-  post: async <T>(path: string, body: unknown = {}) => (await request<T>('POST', path, body)).data,
-  patch: async <T>(path: string, body: unknown) => (await request<T>('PATCH', path, body)).data,
-  put: async <T>(path: string, body: unknown) => (await request<T>('PUT', path, body)).data,
-  del: async <T>(path: string) => (await request<T>('DELETE', path)).data,
-};
+type Data<M extends Method, T> = DataOf<M, RouteOf<T>>;
+/** The body argument: required when the route reads one; a POST without one still sends `{}`. */
+type BodyArg<M extends Method, T> = [BodyOf<M, RouteOf<T>>] extends [never] ? [] : [body: BodyOf<M, RouteOf<T>>];
 
-export function query(params: Record<string, string | number | undefined | null>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
+/** Calls typed by their path (see routes.ts): `api.get('/api/dash/me')` is a Me. */
+export const api = {
+  get: async <T extends Target<'GET'>>(path: T) => (await request<Data<'GET', T>>('GET', path)).data,
+  page: <T extends Target<'GET'>>(path: T) => request<Data<'GET', T>>('GET', path),
+  post: async <T extends Target<'POST'>>(path: T, ...body: BodyArg<'POST', T>) => (await request<Data<'POST', T>>('POST', path, body[0] ?? {})).data,
+  patch: async <T extends Target<'PATCH'>>(path: T, ...body: BodyArg<'PATCH', T>) => (await request<Data<'PATCH', T>>('PATCH', path, body[0])).data,
+  del: async <T extends Target<'DELETE'>>(path: T) => (await request<Data<'DELETE', T>>('DELETE', path)).data,
+};

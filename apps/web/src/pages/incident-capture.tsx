@@ -1,8 +1,8 @@
 // The incident's packet captures: download, a page of decoded packets, and the forensic analysis
 // (computed by the server on first request, then cached).
 import { useState } from 'react';
-import type { IncidentDetail, Packet } from '../api/types.ts';
-import { query } from '../api/client.ts';
+import { url } from '../api/routes.ts';
+import type { IncidentDetail } from '../api/types.ts';
 import { Problem } from '../components/layout.tsx';
 import { bytes, label, pct, pps, bps } from '../format.ts';
 import { useApi } from '../use-api.ts';
@@ -32,10 +32,10 @@ export function CaptureSection({ pcaps }: { pcaps: IncidentDetail['pcaps'] }) {
 
 function Capture({ pcap }: { pcap: IncidentDetail['pcaps'][number] }) {
   const [offset, setOffset] = useState(0);
-  const packets = useApi<Packet[]>(`/api/v1/pcaps/${pcap.uuid}/packets${query({ limit: PAGE, offset })}`);
-  const analysis = useApi<{ analysed_at: string; cached: boolean; report: Report }>(`/api/v1/pcaps/${pcap.uuid}/analysis`);
+  const packets = useApi(url('/api/v1/pcaps/:id/packets', { params: { id: pcap.uuid }, query: { limit: PAGE, offset } }));
+  const analysis = useApi(url('/api/v1/pcaps/:id/analysis', { params: { id: pcap.uuid } }));
   const total = packets.meta?.total ?? 0;
-  const r = analysis.data?.report;
+  const r = analysis.data?.report as Report | undefined;
   return (
     <div className="capture">
       <p>

@@ -1,8 +1,7 @@
 // One incident: what it was and why it was called so, how it went over time, where it came
 // from, the captured packets and their analysis, and what mitigation did about it.
 import { useMemo } from 'react';
-import type { IncidentDetail, MetricsSeries, RuleInfo } from '../api/types.ts';
-import { query } from '../api/client.ts';
+import { url } from '../api/routes.ts';
 import { BarList, entriesOf } from '../components/bar-list.tsx';
 import { PageHeader, Problem } from '../components/layout.tsx';
 import { SeverityBadge } from '../components/status-badge.tsx';
@@ -27,7 +26,7 @@ function asThreshold(v: unknown): Threshold | null {
 }
 
 export function IncidentPage({ id }: { id: string }) {
-  const inc = useApi<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`);
+  const inc = useApi(url('/api/v1/incidents/:id', { params: { id } }));
   const i = inc.data;
   const range = useMemo(() => {
     if (!i) return null;
@@ -35,8 +34,8 @@ export function IncidentPage({ id }: { id: string }) {
     const end = (i.resolved_at ? Date.parse(i.resolved_at) : Date.now()) + 30_000;
     return { from: start, to: end, step: Math.max(1, Math.ceil((end - start) / 1000 / 720)) };
   }, [i]);
-  const series = useApi<MetricsSeries>(i && range ? `/api/v1/nodes/${i.node_uuid}/metrics${query({ from: String(range.from), to: String(range.to), step: range.step })}` : null);
-  const rules = useApi<RuleInfo[]>(i ? `/api/v1/mitigation/rules/history${query({ incident: i.uuid, limit: 100 })}` : null);
+  const series = useApi(i && range ? url('/api/v1/nodes/:id/metrics', { params: { id: i.node_uuid }, query: { from: String(range.from), to: String(range.to), step: range.step } }) : null);
+  const rules = useApi(i ? url('/api/v1/mitigation/rules/history', { query: { incident: i.uuid, limit: 100 } }) : null);
   useLiveEvent((e) => {
     if ('incident_id' in e && e.incident_id === i?.uuid) {
       inc.reload();

@@ -1,7 +1,6 @@
 // Incidents, filtered by status, severity, node and family; the filters live in the URL.
 import type { FormEvent } from 'react';
-import type { Incident } from '../api/types.ts';
-import { query } from '../api/client.ts';
+import { url } from '../api/routes.ts';
 import { PageHeader, Problem } from '../components/layout.tsx';
 import { SeverityBadge } from '../components/status-badge.tsx';
 import { bps, duration, label, pps, time } from '../format.ts';
@@ -19,7 +18,7 @@ export function IncidentsPage() {
   const node = search.get('node') ?? '';
   const family = search.get('family') ?? '';
   const offset = Number(search.get('offset') ?? 0) || 0;
-  const list = useApi<Incident[]>(`/api/v1/incidents${query({ status, severity, node, limit: LIMIT, offset })}`);
+  const list = useApi(url('/api/v1/incidents', { query: { status, severity, node, limit: LIMIT, offset } }));
   useLiveEvent((e) => {
     if (e.type.startsWith('incident.')) list.reload();
   });

@@ -1,8 +1,9 @@
 // Mitigation: what is announced now (and withdrawing it), what was, the adapters that carry it
 // and whether they answer. Operators act; viewers read — and the API refuses them anyway.
 import { useState, type FormEvent } from 'react';
-import { ApiError, api, query } from '../api/client.ts';
-import type { AdapterInfo, AdapterTestResult, RuleInfo } from '../api/types.ts';
+import { ApiError, api } from '../api/client.ts';
+import { url } from '../api/routes.ts';
+import type { AdapterInfo, AdapterTestResult, RuleBody, RuleInfo } from '../api/types.ts';
 import { SelectField, TextField, errorFor, formError, text } from '../components/field.tsx';
 import { PageHeader, Problem } from '../components/layout.tsx';
 import { ago, time } from '../format.ts';
@@ -13,9 +14,9 @@ import { useApi } from '../use-api.ts';
 
 export function MitigationPage() {
   const canAct = useCan('operator');
-  const active = useApi<RuleInfo[]>('/api/v1/mitigation/rules');
-  const history = useApi<RuleInfo[]>(`/api/v1/mitigation/rules/history${query({ limit: 50 })}`);
-  const adapters = useApi<AdapterInfo[]>('/api/v1/mitigation/adapters');
+  const active = useApi('/api/v1/mitigation/rules');
+  const history = useApi(url('/api/v1/mitigation/rules/history', { query: { limit: 50 } }));
+  const adapters = useApi('/api/v1/mitigation/adapters');
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const reloadRules = () => {
     active.reload();
@@ -28,7 +29,7 @@ export function MitigationPage() {
     if (!window.confirm(`Withdraw the ${r.intent_type} rule for ${r.target_ip}? Traffic to it is no longer filtered.`)) return;
     setActionError(null);
     try {
-      await api.del(`/api/v1/mitigation/rules/${r.id}`);
+      await api.del(url('/api/v1/mitigation/rules/:id', { params: { id: r.id } }));
     } catch (err) {
       setActionError(err as ApiError);
     }
@@ -100,7 +101,7 @@ function AdapterRow({ a, canAct, onTested }: { a: AdapterInfo; canAct: boolean; 
   const test = async () => {
     setBusy(true);
     try {
-      setResult(await api.post<AdapterTestResult>(`/api/v1/mitigation/adapters/${a.id}/test`));
+      setResult(await api.post(url('/api/v1/mitigation/adapters/:id/test', { params: { id: a.id } })));
     } catch (err) {
       setResult(err as ApiError);
     } finally {
@@ -141,7 +142,7 @@ function ManualRule({ adapters, onCreated }: { adapters: AdapterInfo[]; onCreate
     setError(null);
     try {
       await api.post('/api/v1/mitigation/rules', {
-        target_ip: text(f, 'target_ip').trim(), intent_type: text(f, 'intent_type'), adapter_id: text(f, 'adapter_id'),
+        target_ip: text(f, 'target_ip').trim(), intent_type: text(f, 'intent_type') as RuleBody['intent_type'], adapter_id: text(f, 'adapter_id'),
         ...(ttl ? { ttl: Number(ttl) } : {}), ...(text(f, 'reason') ? { reason: text(f, 'reason') } : {}),
       });
       form.reset();

@@ -1,8 +1,8 @@
 // One node: live traffic with its baseline and threshold, protocol mix over time, recent
 // incidents, and what its agent reports about itself.
 import { useMemo } from 'react';
-import type { Incident, LiveSample, MetricsSeries, NodeDetail } from '../api/types.ts';
-import { query } from '../api/client.ts';
+import { url } from '../api/routes.ts';
+import type { LiveSample } from '../api/types.ts';
 import { PageHeader, Problem } from '../components/layout.tsx';
 import { SeverityBadge, StatusBadge } from '../components/status-badge.tsx';
 import { TimeChart, flat } from '../components/time-chart.tsx';
@@ -25,11 +25,11 @@ const MIX_SERIES = [
 ];
 
 export function NodePage({ id }: { id: string }) {
-  const node = useApi<NodeDetail>(`/api/v1/nodes/${encodeURIComponent(id)}`);
+  const node = useApi(url('/api/v1/nodes/:id', { params: { id } }));
   // The history is fetched once; the stream appends from there.
   const from = useMemo(() => Date.now() - WINDOW_SECONDS * 1000, []);
-  const history = useApi<MetricsSeries>(`/api/v1/nodes/${encodeURIComponent(id)}/metrics${query({ from: String(from), step: 1 })}`);
-  const incidents = useApi<Incident[]>(`/api/v1/incidents${query({ node: node.data?.uuid ?? id, limit: 10 })}`);
+  const history = useApi(url('/api/v1/nodes/:id/metrics', { params: { id }, query: { from: String(from), step: 1 } }));
+  const incidents = useApi(url('/api/v1/incidents', { query: { node: node.data?.uuid ?? id, limit: 10 } }));
   const { frame, version } = useLive();
   const liveNode = frame?.nodes.find((n) => n.uuid === node.data?.uuid);
   useLiveEvent((e) => {

@@ -1,7 +1,8 @@
 // The fleet at a glance: every node's status and traffic, the workspace's totals live, and
 // what is under attack right now.
 import { useMemo } from 'react';
-import type { Incident, LiveNode } from '../api/types.ts';
+import { url } from '../api/routes.ts';
+import type { LiveNode } from '../api/types.ts';
 import { BarList } from '../components/bar-list.tsx';
 import { PageHeader, Problem } from '../components/layout.tsx';
 import { SeverityBadge, StatusBadge } from '../components/status-badge.tsx';
@@ -20,7 +21,7 @@ const WS_SERIES = [
 
 export function OverviewPage() {
   const { frame, version } = useLive();
-  const incidents = useApi<Incident[]>('/api/v1/incidents?status=active&limit=20');
+  const incidents = useApi(url('/api/v1/incidents', { query: { status: 'active', limit: 20 } }));
   useLiveEvent((e) => {
     if (e.type.startsWith('incident.')) incidents.reload();
   });

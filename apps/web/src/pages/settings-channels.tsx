@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../api/client.ts';
-import type { Channel } from '../api/types.ts';
+import { url } from '../api/routes.ts';
+import type { ChannelCreateBody } from '../api/types.ts';
 import { SelectField, TextAreaField, TextField, errorFor, formError, text } from '../components/field.tsx';
 import { Problem } from '../components/layout.tsx';
 import { useCan } from '../session.tsx';
@@ -18,7 +19,7 @@ const FIELDS = ['name', 'type', 'config', 'min_severity'];
 
 export function ChannelsSettings() {
   const canEdit = useCan('operator');
-  const list = useApi<Channel[]>('/api/v1/channels');
+  const list = useApi('/api/v1/channels');
   const [type, setType] = useState('slack');
   const [error, setError] = useState<unknown>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
@@ -37,7 +38,9 @@ export function ChannelsSettings() {
     setBusy(true);
     setError(null);
     try {
-      await api.post('/api/v1/channels', { name: text(f, 'name'), type, config, min_severity: text(f, 'min_severity') });
+      // The server validates what the form holds (a config that is not an object is a 400 naming it).
+      const body = { name: text(f, 'name'), type, config, min_severity: text(f, 'min_severity') } as ChannelCreateBody;
+      await api.post('/api/v1/channels', body);
       form.reset();
       list.reload();
     } catch (err) {
@@ -70,9 +73,9 @@ export function ChannelsSettings() {
                 <td className="hide-sm"><code className="small">{JSON.stringify(c.config)}</code></td>
                 {canEdit ? (
                   <td className="row-actions">
-                    <button type="button" onClick={() => void act(() => api.post(`/api/v1/channels/${c.id}/test`))}>Send test</button>
-                    <button type="button" onClick={() => void act(() => api.patch(`/api/v1/channels/${c.id}`, { enabled: !c.enabled }))}>{c.enabled ? 'Disable' : 'Enable'}</button>
-                    <button type="button" className="danger" onClick={() => window.confirm(`Delete channel ${c.name}?`) && void act(() => api.del(`/api/v1/channels/${c.id}`))}>Delete</button>
+                    <button type="button" onClick={() => void act(() => api.post(url('/api/v1/channels/:id/test', { params: { id: c.id } })))}>Send test</button>
+                    <button type="button" onClick={() => void act(() => api.patch(url('/api/v1/channels/:id', { params: { id: c.id } }), { enabled: !c.enabled }))}>{c.enabled ? 'Disable' : 'Enable'}</button>
+                    <button type="button" className="danger" onClick={() => window.confirm(`Delete channel ${c.name}?`) && void act(() => api.del(url('/api/v1/channels/:id', { params: { id: c.id } })))}>Delete</button>
                   </td>
                 ) : null}
               </tr>

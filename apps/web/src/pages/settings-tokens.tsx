@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type ApiError } from '../api/client.ts';
-import type { DeployTokenScope, TokenInfo } from '../api/types.ts';
+import { url } from '../api/routes.ts';
+import type { DeployTokenScope, Role, TokenCreateBody, TokenInfo } from '../api/types.ts';
 import { RadioField, SelectField, TextField, errorFor, formError, text } from '../components/field.tsx';
 import { Problem } from '../components/layout.tsx';
 import { ago, time } from '../format.ts';
@@ -20,7 +21,7 @@ function Scope({ scope }: { scope: DeployTokenScope | null }) {
 }
 
 export function TokensSettings() {
-  const list = useApi<TokenInfo[]>('/api/dash/tokens');
+  const list = useApi('/api/dash/tokens');
   const [kind, setKind] = useState('api');
   const [error, setError] = useState<unknown>(null);
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
@@ -32,7 +33,7 @@ export function TokensSettings() {
     setError(null);
     try {
       const name = text(f, 'name');
-      const t = await api.post<{ token: string }>('/api/dash/tokens', { name, kind, ...(kind === 'api' ? { role: text(f, 'role') } : { scope: text(f, 'scope') }) });
+      const t = await api.post('/api/dash/tokens', { name, kind: kind as TokenCreateBody['kind'], ...(kind === 'api' ? { role: text(f, 'role') as Role } : { scope: text(f, 'scope') as DeployTokenScope }) });
       setSecret({ name, token: t.token });
       form.reset();
       list.reload();
@@ -44,7 +45,7 @@ export function TokensSettings() {
     if (!window.confirm(`Revoke ${t.name}? Anything using it stops working at once.`)) return;
     setActionError(null);
     try {
-      await api.del(`/api/dash/tokens/${t.id}`);
+      await api.del(url('/api/dash/tokens/:id', { params: { id: t.id } }));
     } catch (err) {
       setActionError(err as ApiError);
     }

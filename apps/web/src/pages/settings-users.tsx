@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import type { UserInfo } from '../api/types.ts';
+import type { Role } from '../api/types.ts';
 import { SelectField, TextField, errorFor, formError, text } from '../components/field.tsx';
 import { Problem } from '../components/layout.tsx';
 import { time } from '../format.ts';
@@ -9,7 +9,7 @@ import { useApi } from '../use-api.ts';
 const FIELDS = ['email', 'name', 'role', 'password'];
 
 export function UsersSettings() {
-  const list = useApi<UserInfo[]>('/api/dash/users');
+  const list = useApi('/api/dash/users');
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<string | null>(null);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -19,7 +19,7 @@ export function UsersSettings() {
     setError(null);
     setCreated(null);
     try {
-      const u = await api.post<UserInfo>('/api/dash/users', { email: text(f, 'email').trim(), name: text(f, 'name').trim(), role: text(f, 'role'), password: text(f, 'password') });
+      const u = await api.post('/api/dash/users', { email: text(f, 'email').trim(), name: text(f, 'name').trim(), role: text(f, 'role') as Role, password: text(f, 'password') });
       setCreated(u.email);
       form.reset();
       list.reload();

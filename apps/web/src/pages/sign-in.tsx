@@ -12,7 +12,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await api.post<Me>('/api/dash/login', { email: text(f, 'email'), password: text(f, 'password') }));
+      onSignedIn(await api.post('/api/dash/login', { email: text(f, 'email'), password: text(f, 'password') }));
     } catch (err) {
       setError(err);
     } finally {
