@@ -5,3 +5,4 @@ export * from './capped-read.ts';
 export * from './redact.ts';
 export * from './reply-reason.ts';
 export * from './signing.ts';
+export * from './retry-policy.ts';

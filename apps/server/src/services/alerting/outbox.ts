@@ -7,6 +7,7 @@
 // see it as the same message).
 import { channels, deliveries, fromJson, type ChannelRow, type Db, type DeliveryRow } from '@breakwater/db';
 import type { DeliveryResult, Notification, SendContext } from '@breakwater/notify';
+import { retryDelayMs } from '@breakwater/outbound';
 import type { Clock } from '../../clock.ts';
 
 export interface OutboxOptions {
@@ -36,9 +37,9 @@ export interface OutboxDeps {
   random?: () => number;
 }
 
+/** The outbound retry policy with this outbox's base and cap (doubling, ±20 % jitter). */
 export function backoffMs(attempt: number, o: OutboxOptions, random: () => number): number {
-  const exp = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.8 + 0.4 * random())); // jitter: retries of many messages do not arrive in lockstep
+  return retryDelayMs(attempt, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs }, random);
 }
 
 export class Outbox {
