@@ -9,7 +9,7 @@ import type { DeliveryResult } from './delivery-result.ts';
 import { createChannel } from './registry.ts';
 import { CHANNEL_CONTRACTS } from './testing/contracts.ts';
 import { notificationFor } from './testing/fixtures.ts';
-import type { FakeServer } from './testing/http-fake.ts';
+import type { FakeServer } from '@breakwater/outbound/testing';
 
 const HANG_TIMEOUT_MS = 250;
 

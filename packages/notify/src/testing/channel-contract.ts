@@ -1,10 +1,10 @@
 import type { ChannelType } from '@breakwater/contracts';
 import type { ChannelConfigs } from '../channel.ts';
 import type { Notification } from '../notification.ts';
-import type { FakeServer, ReceivedRequest } from './http-fake.ts';
+import type { FakeRequest, FakeServer } from '@breakwater/outbound/testing';
 
 /** What the shared suite needs to run one channel type against its fake provider. */
-export interface ChannelContract<T extends ChannelType, R = ReceivedRequest> {
+export interface ChannelContract<T extends ChannelType, R = FakeRequest> {
   type: T;
   /** A local server that checks requests as the provider documents them and answers like it. */
   start(): Promise<FakeServer<R>>;

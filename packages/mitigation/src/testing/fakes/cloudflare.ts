@@ -4,7 +4,7 @@
 // messages, result} envelope, 404 code 7003 for paths it cannot route. State: the account's BYOIP
 // prefixes (advertised or not) and its Magic Firewall root ruleset.
 import { randomBytes } from 'node:crypto';
-import { expectEq, expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from './http-fake.ts';
+import { expectEq, expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '@breakwater/outbound/testing';
 
 export interface FakeCfPrefix { id: string; cidr: string; advertised: boolean; on_demand_enabled: boolean; advertised_modified_at: string | null }
 export interface FakeCfRule { id: string; version: string; action: string; expression: string; description: string; enabled: boolean; last_updated: string; ref: string }

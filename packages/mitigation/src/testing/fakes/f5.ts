@@ -3,7 +3,7 @@
 // address lists (GET/POST/PATCH under /mgmt/tm/security/firewall/address-list), GET /mgmt/tm/sys/version,
 // and iControl's error body {code, message, errorStack, apiError}.
 import { randomBytes } from 'node:crypto';
-import { expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from './http-fake.ts';
+import { expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '@breakwater/outbound/testing';
 
 export interface F5Fake extends HttpFake {
   username: string;

@@ -4,7 +4,7 @@
 // Vision's error body {"status":"error","message"}. It refuses writes to a device this session
 // has not locked, as Vision does.
 import { randomBytes } from 'node:crypto';
-import { expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from './http-fake.ts';
+import { expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '@breakwater/outbound/testing';
 
 export interface RadwareFake extends HttpFake {
   username: string;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { ruleKey } from '../../rule-key.ts';
 import { verify } from '../../adapters/webhook/signature.ts';
-import { expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from './http-fake.ts';
+import { expectJsonBody, jsonReply, startHttpFake, type FakeReply, type FakeRequest, type HttpFake } from '@breakwater/outbound/testing';
 
 export interface WebhookFake extends HttpFake {
   secret: string;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const KEY = 'ddapikey0123456789abcdef01234567';
 
 export const datadogContract: ChannelContract<'datadog'> = {
   type: 'datadog',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, '/api/v1/events');
       expectEq(p, 'DD-API-KEY', req.headers['dd-api-key'], KEY);
@@ -20,7 +20,7 @@ export const datadogContract: ChannelContract<'datadog'> = {
     },
     ok: (req) => jsonReply(202, { status: 'ok', event: { id: 7284629342, title: req.json.title, date_happened: req.json.date_happened } }),
     failures: { unauthorized: () => jsonReply(403, { errors: ['Forbidden'] }) },
-  }),
+  })),
   config: (host) => ({ api_key: KEY, api_url: `http://${host}` }),
   secrets: () => [KEY],
   successStatus: 202,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { SEVERITY_COLOR, RESOLVED_COLOR } from '../../format.ts';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const PATH = '/api/webhooks/112233445566778899/tok_abcdefghijklmnopqrstuvwxyz0123456789';
 
 export const discordContract: ChannelContract<'discord'> = {
   type: 'discord',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, PATH);
       expectEq(p, 'wait query', req.query.get('wait'), 'true');
@@ -24,7 +24,7 @@ export const discordContract: ChannelContract<'discord'> = {
     },
     ok: () => jsonReply(200, { id: '1234567890123456789', type: 0, channel_id: '42' }),
     failures: { rate_limited: () => jsonReply(429, { message: 'You are being rate limited.', retry_after: 1.5, global: false }, { 'retry-after': '2' }) },
-  }),
+  })),
   config: (host) => ({ webhook_url: `http://${host}${PATH}` }),
   secrets: (c) => [c.webhook_url, PATH, 'tok_abcdefghijklmnopqrstuvwxyz0123456789'],
   successStatus: 200,

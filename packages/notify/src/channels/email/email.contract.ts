@@ -3,7 +3,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import type { FakeMode, FakeServer } from '../../testing/http-fake.ts';
+import type { FakeMode, FakeServer } from '@breakwater/outbound/testing';
 
 const USER = 'alerts';
 const PASS = 'smtp-pass-0123456789';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const KEY = 'glsa_0123456789abcdefghijklmnopqrstuv_12345678';
 
 export const grafanaContract: ChannelContract<'grafana'> = {
   type: 'grafana',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, '/grafana/api/annotations');
       expectEq(p, 'authorization', req.headers.authorization, `Bearer ${KEY}`);
@@ -20,7 +20,7 @@ export const grafanaContract: ChannelContract<'grafana'> = {
     },
     ok: () => jsonReply(200, { message: 'Annotation added', id: 1 }),
     failures: { unauthorized: () => jsonReply(401, { message: 'Invalid API key', traceID: '' }) },
-  }),
+  })),
   // A sub-path, as when Grafana is served behind a reverse proxy.
   config: (host) => ({ url: `http://${host}/grafana/`, api_key: KEY, dashboard_uid: 'ddos-overview' }),
   secrets: () => [KEY],

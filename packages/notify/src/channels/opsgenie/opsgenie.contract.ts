@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectString, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectString, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const KEY = 'eb243592-faa2-4ba2-a551q-1afdf565c889';
 const ALIAS = '3f2b8c1e-6a4d-4c2e-9b7a-1d5e8f0a2c4b';
 
 export const opsgenieContract: ChannelContract<'opsgenie'> = {
   type: 'opsgenie',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p: string[] = [];
       expectEq(p, 'method', req.method, 'POST');
@@ -32,7 +32,7 @@ export const opsgenieContract: ChannelContract<'opsgenie'> = {
       bad_request: () => jsonReply(422, { message: 'Request body is not processable. Please check the errors.', errors: { message: 'Message can not be empty.' }, took: 0.1, requestId: 'x' }),
       unauthorized: (req) => jsonReply(401, { message: `Key format is not valid! ${String(req.headers.authorization)}`, took: 0, requestId: 'y' }),
     },
-  }),
+  })),
   config: (host) => ({ api_key: KEY, api_url: `http://${host}`, responders: ['team:NOC', 'user:oncall@example.com', 'Network'] }),
   secrets: () => [KEY],
   successStatus: 202,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const ROUTING_KEY = 'R0UT1NGkeyR0UT1NGkeyR0UT1NGkey12';
 
 export const pagerdutyContract: ChannelContract<'pagerduty'> = {
   type: 'pagerduty',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, '/v2/enqueue');
       const b = req.json ?? {};
@@ -25,7 +25,7 @@ export const pagerdutyContract: ChannelContract<'pagerduty'> = {
       bad_request: () => jsonReply(400, { status: 'invalid event', message: 'Event object is invalid', errors: ['Length of \'routing_key\' is incorrect (should be 32 characters)'] }),
       rate_limited: (req) => jsonReply(429, { status: 'throttle event', echo: req.body }, { 'retry-after': '7' }),
     },
-  }),
+  })),
   config: (host) => ({ routing_key: ROUTING_KEY, events_url: `http://${host}/v2/enqueue` }),
   secrets: () => [ROUTING_KEY],
   successStatus: 202,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, startHttpFake } from '@breakwater/outbound/testing';
 
 const AUTH = `Basic ${Buffer.from('alerts:am-pass-0123456789').toString('base64')}`;
 
 export const prometheusContract: ChannelContract<'prometheus'> = {
   type: 'prometheus',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, '/am/api/v2/alerts');
       expectEq(p, 'authorization', req.headers.authorization, AUTH);
@@ -22,7 +22,7 @@ export const prometheusContract: ChannelContract<'prometheus'> = {
     },
     ok: () => ({ status: 200 }),
     failures: { bad_request: () => ({ status: 400, headers: { 'content-type': 'application/json' }, body: '"maxFailures: 1, errors: start time must be before end time"' }) },
-  }),
+  })),
   config: (host) => ({ alertmanager_url: `http://${host}/am`, basic_auth: { username: 'alerts', password: 'am-pass-0123456789' } }),
   secrets: () => ['am-pass-0123456789', AUTH.slice(6)],
   successStatus: 200,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectJsonPost, expectString, jsonReply, startHttpFake, type ReceivedRequest } from '../../testing/http-fake.ts';
+import { checkedSpec, expectJsonPost, expectString, jsonReply, startHttpFake, type FakeRequest } from '@breakwater/outbound/testing';
 
 const PATH = '/services/T0001/B0001/XXXXXXXXXXXXXXXXXXXXXXXX';
 
 export const slackContract: ChannelContract<'slack'> = {
   type: 'slack',
-  start: () => startHttpFake({
-    check(req: ReceivedRequest) {
+  start: () => startHttpFake(checkedSpec({
+    check(req: FakeRequest) {
       const p = expectJsonPost(req, PATH);
       expectString(p, 'text', req.json?.text, 40000);
       const blocks = req.json?.blocks;
@@ -26,7 +26,7 @@ export const slackContract: ChannelContract<'slack'> = {
       rate_limited: () => ({ status: 429, headers: { 'retry-after': '30' }, body: 'rate_limited' }),
       server_error: (req) => jsonReply(500, { echo: req.body }),
     },
-  }),
+  })),
   config: (host) => ({ webhook_url: `http://${host}${PATH}` }),
   secrets: (c) => [c.webhook_url, PATH, 'XXXXXXXXXXXXXXXXXXXXXXXX'],
   successStatus: 200,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const KEY = 'KEY0123456789ABCDEF_telnyx_secret';
 
 export const smsContract: ChannelContract<'sms'> = {
   type: 'sms',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, '/v2/messages');
       expectEq(p, 'authorization', req.headers.authorization, `Bearer ${KEY}`);
@@ -21,7 +21,7 @@ export const smsContract: ChannelContract<'sms'> = {
       bad_request: () => jsonReply(422, { errors: [{ code: '40310', title: 'Invalid \'to\' address', detail: 'The \'to\' address is invalid.' }] }),
       unauthorized: () => jsonReply(401, { errors: [{ code: '10009', title: 'Authentication failed', detail: 'The API key is invalid.' }] }),
     },
-  }),
+  })),
   config: (host) => ({ api_url: `http://${host}`, api_key: KEY, to: ['+15551230001', '+15551230002'], from: '+15559870000' }),
   secrets: () => [KEY],
   requestsPerEvent: 2,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, startHttpFake } from '@breakwater/outbound/testing';
 
 const PATH = '/workflows/2a1b3c4d/triggers/manual/paths/invoke';
 
 export const teamsContract: ChannelContract<'teams'> = {
   type: 'teams',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, PATH);
       expectEq(p, 'type', req.json?.type, 'message');
@@ -20,7 +20,7 @@ export const teamsContract: ChannelContract<'teams'> = {
     },
     // Workflows webhooks accept with 202 and no body.
     ok: () => ({ status: 202 }),
-  }),
+  })),
   config: (host) => ({ webhook_url: `http://${host}${PATH}?api-version=2016-06-01&sig=SIGsecretSIGsecret123` }),
   secrets: (c) => [c.webhook_url, 'SIGsecretSIGsecret123'],
   successStatus: 202,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, expectString, jsonReply, startHttpFake } from '@breakwater/outbound/testing';
 
 const TOKEN = '123456789:AAF-secret_token_value_abcdefghijk';
 
 export const telegramContract: ChannelContract<'telegram'> = {
   type: 'telegram',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, `/bot${TOKEN}/sendMessage`);
       expectEq(p, 'chat_id', req.json?.chat_id, -1001234567890);
@@ -22,7 +22,7 @@ export const telegramContract: ChannelContract<'telegram'> = {
       unauthorized: (req) => jsonReply(401, { ok: false, error_code: 401, description: `Unauthorized ${req.path}` }),
       rate_limited: () => jsonReply(429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 5', parameters: { retry_after: 5 } }),
     },
-  }),
+  })),
   config: (host) => ({ bot_token: TOKEN, chat_id: -1001234567890, api_url: `http://${host}` }),
   secrets: () => [TOKEN, 'AAF-secret_token_value_abcdefghijk'],
   successStatus: 200,

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { ChannelContract } from '../../testing/channel-contract.ts';
-import { expectEq, expectJsonPost, startHttpFake } from '../../testing/http-fake.ts';
+import { checkedSpec, expectEq, expectJsonPost, startHttpFake } from '@breakwater/outbound/testing';
 import { verifyWebhook } from '../../webhook-signature.ts';
 
 const SECRET = 'whsec_0123456789abcdef0123456789';
 
 export const webhookContract: ChannelContract<'webhook'> = {
   type: 'webhook',
-  start: () => startHttpFake({
+  start: () => startHttpFake(checkedSpec({
     check(req) {
       const p = expectJsonPost(req, '/hooks/breakwater');
       const v = verifyWebhook(SECRET, req.body, { signature: req.headers['x-breakwater-signature'] as string, timestamp: req.headers['x-breakwater-timestamp'] as string }, Date.now());
@@ -19,7 +19,7 @@ export const webhookContract: ChannelContract<'webhook'> = {
       return p;
     },
     ok: () => ({ status: 204 }),
-  }),
+  })),
   config: (host) => ({
     url: `http://${host}/hooks/breakwater`,
     secret: SECRET,

@@ -1,20 +1,22 @@
-// The base of the local stand-ins for the mitigation providers (Cloudflare, Radware Vision, F5
-// BIG-IP, a webhook receiver): a loopback node:http server that records each request, asks the
-// vendor's spec to check and answer it, and can be told to fail, hang, or go away and come back
-// on the same port (the contract suite's killSpeaker/restartSpeaker).
+// The recording HTTP fake every outbound caller's tests run against (mitigation providers,
+// notification channels, and scrubbing and runbook webhooks to come): a loopback node:http server
+// that records each request, asks the provider's spec to check and answer it, and can be told to
+// fail, hang, or go away and come back on the same port.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the fake answers: as the vendor would, or with one of the failures adapters must classify. */
-export type FakeMode = 'ok' | 'server_error' | 'rate_limited' | 'unauthorized' | 'hang';
+/** How the fake answers: as the provider would, or with one of the failures callers must classify. */
+export type FakeMode = 'ok' | 'server_error' | 'rate_limited' | 'bad_request' | 'unauthorized' | 'hang';
+export type FailureMode = Exclude<FakeMode, 'ok' | 'hang'>;
 
 export interface FakeRequest {
   method: string;
+  /** The path, percent-decoded. */
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fakes read vendor JSON whose shape they are there to check
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fakes read provider JSON whose shape they are there to check
   json: any;
 }
 
@@ -25,24 +27,32 @@ export interface FakeReply {
 }
 
 export interface VendorSpec {
-  /** The vendor's answer to a request in 'ok' mode; pushes what it refuses onto `problems`. */
+  /** The provider's answer to a request in 'ok' mode; pushes what it refuses onto `problems`. */
   handle(req: FakeRequest, problems: string[]): FakeReply;
-  /** The vendor's reply in a failure mode (its error envelope). */
-  failure(mode: Exclude<FakeMode, 'ok' | 'hang'>, req: FakeRequest): FakeReply;
+  /** The provider's reply in a failure mode (its error envelope). */
+  failure(mode: FailureMode, req: FakeRequest): FakeReply;
 }
 
-export interface HttpFake {
+/** What a shared contract suite needs of any recording fake (HTTP here; SMTP in notify). */
+export interface FakeServer<R> {
+  /** host:port */
+  host: string;
+  mode: FakeMode;
+  readonly received: R[];
+  /** Requests the fake refused as the provider would (wrong path, header, body): a correct caller leaves this empty. */
+  readonly problems: string[];
+  /** Requests (or connections) left without an answer in hang mode. */
+  hanging(): number;
+  stop(): Promise<void>;
+}
+
+export interface HttpFake extends FakeServer<FakeRequest> {
   /** http://127.0.0.1:port */
   url: string;
-  mode: FakeMode;
-  readonly received: FakeRequest[];
-  /** Requests the fake refused as the vendor would (wrong path, header, body): a correct adapter leaves this empty. */
-  readonly problems: string[];
   /** Closes the listener and every connection: the provider is unreachable. */
   kill(): Promise<void>;
   /** Listens again on the same port, with the same state (the provider came back). */
   restart(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export const jsonReply = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply =>
@@ -99,27 +109,14 @@ export async function startHttpFake(spec: VendorSpec): Promise<HttpFake> {
   await open(0);
   return {
     get url() { return `http://127.0.0.1:${state.port}`; },
+    get host() { return `127.0.0.1:${state.port}`; },
     get mode() { return state.mode; },
     set mode(m: FakeMode) { state.mode = m; },
     received,
     problems,
+    hanging: () => [...hung].filter((r) => !r.writableEnded && !r.destroyed).length,
     kill: close,
     restart: () => open(state.port),
     stop: close,
   };
-}
-
-/** Collects a problem when `got` differs from `want`, instead of throwing inside the server. */
-export function expectEq(problems: string[], what: string, got: unknown, want: unknown): boolean {
-  if (got === want) return true;
-  problems.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-  return false;
-}
-
-/** A JSON body with the JSON content type, as every vendor here documents for writes. */
-export function expectJsonBody(problems: string[], req: FakeRequest): boolean {
-  const ct = String(req.headers['content-type'] ?? '');
-  if (!ct.startsWith('application/json')) { problems.push(`${req.method} ${req.path}: content-type ${JSON.stringify(ct)}, want application/json`); return false; }
-  if (req.json === null || typeof req.json !== 'object') { problems.push(`${req.method} ${req.path}: body is not a JSON object`); return false; }
-  return true;
 }
