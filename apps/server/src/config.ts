@@ -1,6 +1,8 @@
 // The server's configuration: defaults, and one validation pass at start whose
 // errors name the key and what is allowed.
 import { resolve } from 'node:path';
+import { Type } from 'typebox';
+import { validateConfig } from '@breakwater/contracts';
 import { DEFAULT_OUTBOX, type OutboxOptions } from './services/alerting/outbox.ts';
 import { DEFAULT_MITIGATION_LOCAL, DEFAULT_OUTBOUND, resolveMitigationLocal, resolveOutbound, type MitigationLocalConfig, type OutboundConfig } from './outbound-config.ts';
 
@@ -65,14 +67,55 @@ export const DEFAULT_CONFIG: ServerConfig = {
   outbound: DEFAULT_OUTBOUND,
 };
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function int(key: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new Error(`config ${key}: must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+const int = (minimum: number, maximum: number, dflt: number) => Type.Integer({ minimum, maximum, default: dflt });
+const D = DEFAULT_CONFIG;
+
+/** What each key allows, with its default: checked once, at start. */
+export const ServerConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1, default: D.host, allowed: 'a non-empty address to listen on', echo: false }),
+  port: int(0, 65535, D.port),
+  dataDir: Type.String({ default: D.dataDir }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', allowed: 'a postgres:// or postgresql:// URL (leave it out for the embedded SQLite)', echo: false })),
+  pcapMaxBytes: int(1024, 10 * 1024 ** 3, D.pcapMaxBytes),
+  offlineAfterSeconds: int(5, 86_400, D.offlineAfterSeconds),
+  sessionTtlSeconds: int(60, 30 * 86_400, D.sessionTtlSeconds),
+  defaultRateLimitPerMinute: int(1, 10_000_000, D.defaultRateLimitPerMinute),
+  defaultNodeQuota: int(1, 10_000_000, D.defaultNodeQuota),
+  retention: Type.Object({
+    rawHours: int(1, 24 * 365, D.retention.rawHours),
+    minuteDays: int(1, 3650, D.retention.minuteDays),
+    hourDays: int(1, 36500, D.retention.hourDays),
+  }),
+  rollupIntervalSeconds: int(1, 3600, D.rollupIntervalSeconds),
+  ingestFlushMs: int(0, 1000, D.ingestFlushMs),
+  logLevel: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: D.logLevel }),
+  secureCookies: Type.Boolean({ default: D.secureCookies }),
+  login: Type.Object({
+    windowSeconds: int(1, 86_400, D.login.windowSeconds),
+    maxFailuresPerAccount: int(1, 10_000, D.login.maxFailuresPerAccount),
+    maxFailuresPerAddress: int(1, 100_000, D.login.maxFailuresPerAddress),
+    maxConcurrentHashes: int(1, 64, D.login.maxConcurrentHashes),
+  }),
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://\\S+$', allowed: 'an http:// or https:// URL' })),
+  outbox: Type.Object({
+    pollMs: int(10, 60_000, D.outbox.pollMs),
+    leaseMs: int(1000, 3_600_000, D.outbox.leaseMs),
+    maxAttempts: int(1, 100, D.outbox.maxAttempts),
+    backoffBaseMs: int(1, 3_600_000, D.outbox.backoffBaseMs),
+    backoffMaxMs: int(1, 86_400_000, D.outbox.backoffMaxMs),
+    perChannelIntervalMs: int(0, 3_600_000, D.outbox.perChannelIntervalMs),
+    concurrency: int(1, 1000, D.outbox.concurrency),
+  }),
+  notifyTimeoutMs: int(50, 120_000, D.notifyTimeoutMs),
+  mitigation: Type.Object({
+    tickMs: int(50, 60_000, D.mitigation.tickMs),
+    reconcileMs: int(200, 3_600_000, D.mitigation.reconcileMs),
+    timeoutMs: int(50, 120_000, D.mitigation.timeoutMs),
+    maxAttempts: int(1, 100, D.mitigation.maxAttempts),
+  }),
+});
 
 export function resolveConfig(
   partial: Partial<Omit<ServerConfig, 'retention' | 'outbox' | 'mitigation' | 'login' | 'outbound'>> & { outbound?: Partial<OutboundConfig> } & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions>; mitigation?: Partial<ServerConfig['mitigation']> }
@@ -86,40 +129,9 @@ export function resolveConfig(
   };
   // Behind TLS the session cookie must never travel in the clear: an https:// public URL says so.
   if (partial.secureCookies === undefined) c.secureCookies = c.publicUrl?.startsWith('https://') ?? false;
-  if (typeof c.secureCookies !== 'boolean') throw new Error(`config secureCookies: must be true or false, got ${JSON.stringify(c.secureCookies)}`);
-  int('login.windowSeconds', c.login.windowSeconds, 1, 86_400);
-  int('login.maxFailuresPerAccount', c.login.maxFailuresPerAccount, 1, 10_000);
-  int('login.maxFailuresPerAddress', c.login.maxFailuresPerAddress, 1, 100_000);
-  int('login.maxConcurrentHashes', c.login.maxConcurrentHashes, 1, 64);
-  if (c.publicUrl !== undefined && !/^https?:\/\/\S+$/.test(c.publicUrl)) throw new Error(`config publicUrl: must be an http:// or https:// URL, got ${JSON.stringify(c.publicUrl)}`);
-  int('outbox.pollMs', c.outbox.pollMs, 10, 60_000);
-  int('outbox.leaseMs', c.outbox.leaseMs, 1000, 3_600_000);
-  int('outbox.maxAttempts', c.outbox.maxAttempts, 1, 100);
-  int('outbox.backoffBaseMs', c.outbox.backoffBaseMs, 1, 3_600_000);
-  int('outbox.backoffMaxMs', c.outbox.backoffMaxMs, c.outbox.backoffBaseMs, 86_400_000);
-  int('outbox.perChannelIntervalMs', c.outbox.perChannelIntervalMs, 0, 3_600_000);
-  int('outbox.concurrency', c.outbox.concurrency, 1, 1000);
-  int('notifyTimeoutMs', c.notifyTimeoutMs, 50, 120_000);
-  int('mitigation.tickMs', c.mitigation.tickMs, 50, 60_000);
-  int('mitigation.reconcileMs', c.mitigation.reconcileMs, 200, 3_600_000);
-  int('mitigation.timeoutMs', c.mitigation.timeoutMs, 50, 120_000);
-  int('mitigation.maxAttempts', c.mitigation.maxAttempts, 1, 100);
-  if (typeof c.host !== 'string' || c.host.length === 0) throw new Error('config host: must be a non-empty address to listen on');
-  int('port', c.port, 0, 65535);
-  int('pcapMaxBytes', c.pcapMaxBytes, 1024, 10 * 1024 ** 3);
-  int('offlineAfterSeconds', c.offlineAfterSeconds, 5, 86_400);
-  int('sessionTtlSeconds', c.sessionTtlSeconds, 60, 30 * 86_400);
-  int('defaultRateLimitPerMinute', c.defaultRateLimitPerMinute, 1, 10_000_000);
-  int('defaultNodeQuota', c.defaultNodeQuota, 1, 10_000_000);
-  int('retention.rawHours', c.retention.rawHours, 1, 24 * 365);
-  int('retention.minuteDays', c.retention.minuteDays, 1, 3650);
-  int('retention.hourDays', c.retention.hourDays, 1, 36500);
-  int('rollupIntervalSeconds', c.rollupIntervalSeconds, 1, 3600);
-  int('ingestFlushMs', c.ingestFlushMs, 0, 1000);
-  if (!LOG_LEVELS.includes(c.logLevel)) throw new Error(`config logLevel: must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(c.logLevel)}`);
-  if (c.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) {
-    throw new Error('config databaseUrl: must be a postgres:// or postgresql:// URL (leave it out for the embedded SQLite)');
-  }
+  validateConfig(ServerConfigSchema, c, { label: 'config ' });
+  // The cap may not be under the base: a bound that depends on another key.
+  validateConfig(Type.Integer({ minimum: c.outbox.backoffBaseMs, maximum: 86_400_000 }), c.outbox.backoffMaxMs, { label: 'config ', rootKey: 'outbox.backoffMaxMs' });
   const dataDir = resolve(c.dataDir);
   return { ...c, dataDir, mitigation: { ...c.mitigation, ...resolveMitigationLocal(c.mitigation, dataDir) } };
 }

@@ -2,8 +2,9 @@
 // non-public address ranges each type may call (outbound), and where the BGP adapters' program,
 // files and sockets are on this host (mitigation.socketDirs, mitigation.bird2). None of it can
 // come from the API.
-import { isAbsolute, join, resolve } from 'node:path';
-import { ADAPTER_TYPES, CHANNEL_TYPES, OUTBOUND_REACH, type AdapterType, type ChannelType, type OutboundReach } from '@breakwater/contracts';
+import { join, resolve } from 'node:path';
+import { Type } from 'typebox';
+import { ADAPTER_TYPES, CHANNEL_TYPES, OUTBOUND_REACH, validateConfig, type AdapterType, type ChannelType, type OutboundReach } from '@breakwater/contracts';
 
 export interface OutboundConfig {
   /** Per channel type, or '*' for every type: the ranges beyond public addresses it may call. */
@@ -31,30 +32,28 @@ export const DEFAULT_MITIGATION_LOCAL: MitigationLocalConfig = {
   bird2: { birdc: 'birdc' },
 };
 
-function reachList(key: string, v: unknown): OutboundReach[] {
-  if (!Array.isArray(v) || !v.every((x) => (OUTBOUND_REACH as readonly unknown[]).includes(x))) {
-    throw new Error(`config ${key}: must be a list of ${OUTBOUND_REACH.join(', ')} (public addresses are always allowed; link-local and metadata never), got ${JSON.stringify(v)}`);
-  }
-  return [...new Set(v as OutboundReach[])];
-}
+const REACH = OUTBOUND_REACH.join(', ');
+const ReachList = Type.Array(Type.Union(OUTBOUND_REACH.map((r) => Type.Literal(r))), {
+  allowed: `a list of ${REACH} (public addresses are always allowed; link-local and metadata never)`,
+});
+const reachMap = (types: readonly string[]) => Type.Object(Object.fromEntries(['*', ...types].map((t) => [t, Type.Optional(ReachList)])), {
+  additionalProperties: false, allowed: `an object of type → list of ${REACH}`,
+});
 
-function reachMap<K extends string>(key: string, v: unknown, types: readonly string[], defaults: Partial<Record<K, OutboundReach[]>> = {}): Partial<Record<K, OutboundReach[]>> {
-  if (v === undefined) return { ...defaults };
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`config ${key}: must be an object of type → list of ${OUTBOUND_REACH.join(', ')}`);
-  const out: Partial<Record<K, OutboundReach[]>> = { ...defaults };
-  for (const [t, list] of Object.entries(v)) {
-    if (t !== '*' && !types.includes(t)) throw new Error(`config ${key}.${t}: unknown type (allowed: *, ${types.join(', ')})`);
-    out[t as K] = reachList(`${key}.${t}`, list);
-  }
-  return out;
-}
+/** What each type may reach beyond public addresses, per type or '*'. */
+export const OutboundConfigSchema = Type.Object({
+  channels: Type.Optional(reachMap(CHANNEL_TYPES)),
+  adapters: Type.Optional(reachMap(ADAPTER_TYPES)),
+}, { allowed: 'an object with channels and/or adapters' });
 
 export function resolveOutbound(partial: OutboundConfig | undefined): Required<OutboundConfig> {
-  if (partial !== undefined && (!partial || typeof partial !== 'object')) throw new Error('config outbound: must be an object with channels and/or adapters');
-  return {
-    channels: reachMap('outbound.channels', partial?.channels, CHANNEL_TYPES, DEFAULT_OUTBOUND.channels),
-    adapters: reachMap('outbound.adapters', partial?.adapters, ADAPTER_TYPES, DEFAULT_OUTBOUND.adapters),
+  const o = validateConfig(OutboundConfigSchema, partial === undefined ? {} : partial, { label: 'config ', rootKey: 'outbound' });
+  const merged = <K extends string>(given: Partial<Record<string, OutboundReach[]>> | undefined, defaults: Partial<Record<K, OutboundReach[]>> = {}) => {
+    const out: Partial<Record<K, OutboundReach[]>> = { ...defaults };
+    for (const [t, list] of Object.entries(given ?? {})) if (list) out[t as K] = [...new Set(list)];
+    return out;
   };
+  return { channels: merged(o.channels, DEFAULT_OUTBOUND.channels), adapters: merged(o.adapters, DEFAULT_OUTBOUND.adapters) };
 }
 
 /** What one type may reach: its own grants and those for every type. */
@@ -63,18 +62,18 @@ export function reachOf(map: OutboundConfig['channels'] | OutboundConfig['adapte
   return [...new Set([...(m[type] ?? []), ...(m['*'] ?? [])])];
 }
 
+/** Where the BGP adapters' program, include file and control sockets are on this host. */
+export const MitigationLocalSchema = Type.Object({
+  socketDirs: Type.Array(Type.String({ pattern: '^/' }), { default: DEFAULT_MITIGATION_LOCAL.socketDirs, allowed: 'a list of absolute directory paths' }),
+  bird2: Type.Object({
+    birdc: Type.String({ pattern: '^(/[^\\u0000\\n]*|[^/\\u0000\\n]+)$', default: 'birdc', allowed: 'an absolute path or a program name looked up on PATH' }),
+    includeDir: Type.Optional(Type.String({ allowed: 'a directory path' })),
+  }, { default: {} }),
+});
+
 export function resolveMitigationLocal(m: MitigationLocalConfig, dataDir: string): Required<MitigationLocalConfig> {
-  const socketDirs = m.socketDirs ?? DEFAULT_MITIGATION_LOCAL.socketDirs;
-  if (!Array.isArray(socketDirs) || !socketDirs.every((d) => typeof d === 'string' && isAbsolute(d))) {
-    throw new Error(`config mitigation.socketDirs: must be a list of absolute directory paths, got ${JSON.stringify(socketDirs)}`);
-  }
-  const birdc = m.bird2?.birdc ?? 'birdc';
-  if (typeof birdc !== 'string' || birdc.length === 0 || /[\0\n]/.test(birdc) || (birdc.includes('/') && !isAbsolute(birdc))) {
-    throw new Error(`config mitigation.bird2.birdc: must be an absolute path or a program name looked up on PATH, got ${JSON.stringify(birdc)}`);
-  }
-  const includeDir = m.bird2?.includeDir ?? join(dataDir, 'bird');
-  if (typeof includeDir !== 'string' || !isAbsolute(resolve(includeDir))) throw new Error(`config mitigation.bird2.includeDir: must be a directory path, got ${JSON.stringify(includeDir)}`);
-  return { socketDirs: [...socketDirs], bird2: { birdc, includeDir: resolve(includeDir) } };
+  const o = validateConfig(MitigationLocalSchema, { socketDirs: m.socketDirs, bird2: m.bird2 }, { label: 'config ', rootKey: 'mitigation' });
+  return { socketDirs: [...o.socketDirs], bird2: { birdc: o.bird2.birdc, includeDir: resolve(o.bird2.includeDir ?? join(dataDir, 'bird')) } };
 }
 
 /**

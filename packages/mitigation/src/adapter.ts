@@ -74,10 +74,21 @@ export interface MitigationAdapter {
 /** Every adapter failure is one of these; retryable says whether the same call may succeed later. */
 export class AdapterError extends Error {
   readonly retryable: boolean;
-  constructor(message: string, retryable: boolean) {
+  /**
+   * The setting the failure is about ("options.asn", "endpoint", "auth_token"), when it is one of
+   * the adapter's settings: the API answers those with a 400 naming the key.
+   */
+  readonly key: string | undefined;
+  constructor(message: string, retryable: boolean, key?: string) {
     super(message);
     this.name = 'AdapterError';
     this.retryable = retryable;
+    this.key = key;
+  }
+
+  /** A failure about one setting: the message is "key: what", what says what is allowed. */
+  static about(key: string, what: string, retryable = false): AdapterError {
+    return new AdapterError(`${key}: ${what}`, retryable, key);
   }
 }
 

@@ -2,8 +2,7 @@ import { BlockList } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { RuleSpec } from '@breakwater/contracts';
-import { canonicalPrefix, formatPrefix, parsePrefix } from './prefix.ts';
+import { canonicalPrefix, formatPrefix, parsePrefix, type RuleSpec } from '@breakwater/contracts';
 import { refusal } from './safety.ts';
 
 const v4 = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map((o) => o.join('.'));

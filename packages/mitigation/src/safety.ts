@@ -1,7 +1,6 @@
 // The checks every rule passes before any adapter sees it. They are pure so that the property
 // "an allowlisted address is never announced" can be tested over random inputs.
-import type { RuleSpec } from '@breakwater/contracts';
-import { overlaps, parsePrefix, type Prefix } from './prefix.ts';
+import { parsePrefix, prefixesOverlap, type RuleSpec } from '@breakwater/contracts';
 
 export interface SafetyLimits {
   /** Blackholes shorter than this are refused (default: host routes only, /32 and /128). */
@@ -26,7 +25,7 @@ export function refusal(spec: RuleSpec, allowlist: readonly string[], limits: Sa
   if (!target) return `target ${ruleTarget(spec)} is not an IP address or prefix`;
   for (const entry of allowlist) {
     const allowed = parsePrefix(entry);
-    if (allowed && overlaps(allowed, target)) return `target ${ruleTarget(spec)} is covered by allowlist entry ${entry}`;
+    if (allowed && prefixesOverlap(allowed, target)) return `target ${ruleTarget(spec)} is covered by allowlist entry ${entry}`;
   }
   if (spec.kind === 'blackhole') {
     const min = target.family === 4 ? limits.minBlackholeLenV4 : limits.minBlackholeLenV6;
@@ -34,5 +33,3 @@ export function refusal(spec: RuleSpec, allowlist: readonly string[], limits: Sa
   }
   return null;
 }
-
-export type { Prefix };

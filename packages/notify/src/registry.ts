@@ -1,4 +1,4 @@
-import { CHANNEL_CONFIG_SCHEMAS, CHANNEL_TYPES, type ChannelType } from '@breakwater/contracts';
+import { CHANNEL_CONFIG_SCHEMAS, CHANNEL_TYPES, configProblems, type ChannelType } from '@breakwater/contracts';
 import { Value } from 'typebox/value';
 import type { ChannelConfigs, ChannelDeps, ChannelFactory, NotificationChannel } from './channel.ts';
 import { normaliseChannelConfig } from './config-aliases.ts';
@@ -49,12 +49,8 @@ export function isChannelType(t: string): t is ChannelType {
 export function validateChannelConfig<T extends ChannelType>(type: T, config: unknown): ChannelConfigs[T] {
   const schema = CHANNEL_CONFIG_SCHEMAS[type];
   if (Value.Check(schema, config)) return config;
-  const errors = Value.Errors(schema, config)
-    .filter((e) => e.keyword !== 'boolean')
-    .map((e) => ({
-      key: e.keyword === 'additionalProperties' ? `unknown key ${((e.params as { additionalProperties?: string[] }).additionalProperties ?? []).join(', ')}` : e.instancePath.replace(/^\//, '').replace(/\//g, '.'),
-      message: e.message,
-    }));
+  const errors = configProblems(schema, config, { echo: false })
+    .map((p) => (p.unknown ? { key: `unknown key ${p.key}`, message: p.message.replace(/^unknown key ?/, '') } : { key: p.key, message: p.message }));
   throw new ChannelConfigError(type, errors);
 }
 

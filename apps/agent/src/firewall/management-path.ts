@@ -4,7 +4,7 @@
 // only it knows what its server URL resolves to right now.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { overlaps, parsePrefix } from '@breakwater/mitigation/prefix';
+import { parsePrefix, prefixesOverlap } from '@breakwater/contracts';
 
 /** How long resolved addresses are used before the name is looked up again. */
 const REFRESH_MS = 5 * 60_000;
@@ -55,7 +55,7 @@ export class ManagementPath {
     if (addrs.length === 0) return `the server host ${this.#host} does not resolve, so a block cannot be checked against the agent's path to it`;
     for (const a of addrs) {
       const p = parsePrefix(a);
-      if (p && overlaps(p, target)) return `${text} covers ${a}, the server's address (${this.#host}): the agent would lose its server`;
+      if (p && prefixesOverlap(p, target)) return `${text} covers ${a}, the server's address (${this.#host}): the agent would lose its server`;
     }
     return null;
   }

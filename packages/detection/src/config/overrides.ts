@@ -3,7 +3,7 @@
 // created for that target: every override whose prefix contains the target applies, the least
 // specific first, so a /32 refines what its /24 set.
 import type { DetectionConfig, HostOverride } from './schema.ts';
-import { parsePrefix, prefixContains } from './ip-prefix.ts';
+import { parsePrefix, prefixContains } from '@breakwater/contracts';
 
 const defined = <T extends object>(o: T | undefined): Partial<T> =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -11,8 +11,8 @@ const defined = <T extends object>(o: T | undefined): Partial<T> =>
 export function matchingOverrides(overrides: HostOverride[], target: string): HostOverride[] {
   return overrides
     .map((o) => ({ o, prefix: parsePrefix(o.match) }))
-    .filter(({ prefix }) => prefix !== undefined && prefixContains(prefix, target))
-    .sort((a, b) => (a.prefix?.bits ?? 0) - (b.prefix?.bits ?? 0))
+    .filter(({ prefix }) => prefix !== null && prefixContains(prefix, target))
+    .sort((a, b) => (a.prefix?.len ?? 0) - (b.prefix?.len ?? 0))
     .map(({ o }) => o);
 }
 

@@ -3,7 +3,7 @@
 // JSON Schema subset the schema uses is interpreted. Messages name the parameter path and what is
 // allowed, e.g. `thresholds.pps: must be an integer >= 1, got -3`.
 import { DetectionConfigSchema, type DetectionConfig } from './schema.ts';
-import { parsePrefix } from './ip-prefix.ts';
+import { parsePrefix } from '@breakwater/contracts';
 
 export interface ConfigError {
   /** Parameter path, e.g. `thresholds.pps` or `overrides[2].match`. */
@@ -126,7 +126,7 @@ function crossFieldErrors(config: DetectionConfig): ConfigError[] {
   order('severity.high', config.severity.high, 'severity.critical', config.severity.critical);
   order('baseline.minBucketSamples', config.baseline.minBucketSamples, 'baseline.bucketCapacity', config.baseline.bucketCapacity);
   config.overrides.forEach((o, i) => {
-    if (parsePrefix(o.match) === undefined) {
+    if (parsePrefix(o.match) === null) {
       const path = `overrides[${i}].match`;
       errors.push({
         path,

@@ -183,6 +183,7 @@ export function describeAdapterContract(h: ContractHarness): void {
           const err = await rejectsWithAdapterError(() => a.start(), `options ${JSON.stringify(bad.options)}`);
           assert.ok(err.message.includes(bad.key), `"${err.message}" names ${bad.key}`);
           assert.equal(err.retryable, false);
+          assert.equal(err.key, bad.key, 'the error carries the key it is about');
         } finally { await a.stop(); }
       }
     });

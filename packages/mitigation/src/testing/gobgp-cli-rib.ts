@@ -4,7 +4,7 @@
 import type { FlowspecAction, FlowspecMatch } from '@breakwater/contracts';
 import { ruleKey } from '../rule-key.ts';
 import { FRAGMENT_BITS, TCP_FLAG_BITS, itemsToRanges, namesOf } from '../adapters/bgp-common/flowspec-ops.ts';
-import { tryPrefix } from '../adapters/bgp-common/prefix.ts';
+import { tryPrefix } from '../adapters/rule-prefix.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -9,7 +9,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { fromJson, mitigation as repo, type Db, type NodeRow } from '@breakwater/db';
-import { overlaps, parsePrefix, type Prefix } from '@breakwater/mitigation';
+import { parsePrefix, prefixesOverlap, type IpPrefix } from '@breakwater/contracts';
 import type { Principal } from '../../auth/principal.ts';
 import { badRequest, conflict, forbidden } from '../../errors.ts';
 
@@ -42,7 +42,7 @@ export interface CommandGuardDeps {
 }
 
 interface Protected {
-  prefix: Prefix;
+  prefix: IpPrefix;
   text: string;
   what: string;
 }
@@ -79,10 +79,10 @@ export class CommandGuard {
     if (target.len < shortest) throw badRequest(`${key}: ${text} is shorter than /${shortest}, the shortest IPv${target.family} prefix a node may block`);
     for (const entry of await repo.listAllow(this.#d.db, node.workspace_id, node.id)) {
       const allowed = parsePrefix(entry.ip_address);
-      if (allowed && overlaps(allowed, target)) throw conflict(`${key}: ${text} covers allowlist entry ${entry.ip_address}; allowlisted addresses are never blocked`, 'allowlisted');
+      if (allowed && prefixesOverlap(allowed, target)) throw conflict(`${key}: ${text} covers allowlist entry ${entry.ip_address}; allowlisted addresses are never blocked`, 'allowlisted');
     }
     for (const p of await this.#protected(node)) {
-      if (overlaps(p.prefix, target)) throw conflict(`${key}: ${text} covers ${p.text}, ${p.what}; the agent's path to the server is never blocked`, 'management_path');
+      if (prefixesOverlap(p.prefix, target)) throw conflict(`${key}: ${text} covers ${p.text}, ${p.what}; the agent's path to the server is never blocked`, 'management_path');
     }
   }
 

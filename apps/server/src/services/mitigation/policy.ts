@@ -2,7 +2,7 @@
 // the node's learned baseline and the matching per-host override decide which tiers fire.
 import { EscalationPolicy, type PolicyBody, type Tier } from '@breakwater/contracts';
 import { Value } from 'typebox/value';
-import { parsePrefix, contains } from '@breakwater/mitigation';
+import { parsePrefix, prefixCovers } from '@breakwater/contracts';
 
 export const DEFAULT_POLICY: EscalationPolicy = Value.Create(EscalationPolicy);
 
@@ -56,7 +56,7 @@ export function overrideFor(address: string, overrides: readonly { target_ip: st
   let best: { len: number; t: Record<string, number> } | null = null;
   for (const o of overrides) {
     const p = parsePrefix(o.target_ip);
-    if (p && contains(p, addr) && (!best || p.len > best.len)) best = { len: p.len, t: o.thresholds };
+    if (p && prefixCovers(p, addr) && (!best || p.len > best.len)) best = { len: p.len, t: o.thresholds };
   }
   return best?.t ?? null;
 }

@@ -40,7 +40,7 @@ export function isInside(dir: string, path: string): boolean {
 /** An absolute path, normalised as given (no "..", no NUL or newline), or an AdapterError naming `key`. */
 export function absolutePath(key: string, value: unknown, what: string): string {
   if (typeof value !== 'string' || !isAbsolute(value) || /[\0\n\r]/.test(value) || normalize(value) !== value) {
-    throw new AdapterError(`${key}: must be the absolute path of ${what}`, false);
+    throw AdapterError.about(key, `must be the absolute path of ${what}`);
   }
   return value;
 }
@@ -49,7 +49,7 @@ export function absolutePath(key: string, value: unknown, what: string): string 
 export function confinedSocket(key: string, value: unknown, what: string, dirs: readonly string[]): string {
   const p = absolutePath(key, value, what);
   if (!dirs.some((d) => isInside(d, p))) {
-    throw new AdapterError(`${key}: ${JSON.stringify(p.slice(0, 200))} is outside the directories the server's config allows for control sockets (mitigation.socketDirs: ${dirs.join(', ') || 'none'})`, false);
+    throw AdapterError.about(key, `${JSON.stringify(p.slice(0, 200))} is outside the directories the server's config allows for control sockets (mitigation.socketDirs: ${dirs.join(', ') || 'none'})`);
   }
   return p;
 }
@@ -57,7 +57,7 @@ export function confinedSocket(key: string, value: unknown, what: string, dirs: 
 /** Refuses an option that names a program: what the server runs is its own config's business. */
 export function refuseProgramOption(options: Record<string, unknown>, key: string, configKey: string): void {
   if (options && typeof options === 'object' && key in options) {
-    throw new AdapterError(`options.${key}: not accepted: the program the server runs comes from the server's own config (${configKey}), never from the API`, false);
+    throw AdapterError.about(`options.${key}`, `not accepted: the program the server runs comes from the server's own config (${configKey}), never from the API`);
   }
 }
 

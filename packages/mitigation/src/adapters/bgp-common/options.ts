@@ -1,54 +1,29 @@
-// Option checks shared by the BGP speaker adapters. Each failure names the key and what is
+// Schema pieces shared by the BGP speaker adapters' option schemas. Each adapter owns its schema
+// (defaults included) and checks it with adapterOptions: a failure names the key and what is
 // allowed, and is not retryable: the same options will fail the same way.
-import { isIP } from 'node:net';
+import { Type } from 'typebox';
 import { AdapterError } from '../../adapter.ts';
 
 export const BLACKHOLE_COMMUNITY = '65535:666';
 export const NO_EXPORT_COMMUNITY = '65535:65281';
 
-const bad = (key: string, allowed: string, got: unknown) =>
-  new AdapterError(`options.${key}: must be ${allowed} (got ${JSON.stringify(got) ?? String(got)})`, false);
-
-/** Refuses keys the adapter does not know, so a typo is not silently ignored. */
-export function onlyKnownKeys(options: Record<string, unknown>, known: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new AdapterError('options: must be an object', false);
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new AdapterError(`options.${k}: unknown option (allowed: ${known.join(', ')})`, false);
-  }
-}
-
-export function optInt(options: Record<string, unknown>, key: string, min: number, max: number, dflt?: number): number {
-  const v = options[key] ?? dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(key, `an integer ${min}-${max}`, options[key]);
-  return v;
-}
-
-export function optString(options: Record<string, unknown>, key: string, pattern: RegExp, allowed: string, dflt?: string): string {
-  const v = options[key] ?? dflt;
-  if (typeof v !== 'string' || !pattern.test(v)) throw bad(key, allowed, options[key]);
-  return v;
-}
-
-export function optIp(options: Record<string, unknown>, key: string, family: 4 | 6, dflt: string): string {
-  const v = options[key] ?? dflt;
-  if (typeof v !== 'string' || isIP(v) !== family) throw bad(key, `an IPv${family} address`, options[key]);
-  return v;
-}
-
-const COMMUNITY = /^(\d{1,5}):(\d{1,5})$/;
+/** 0-65535, leading zeros allowed up to five digits. */
+const U16 = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|0\\d{4}|\\d{1,4})';
+const COMMUNITY = new RegExp(`^${U16}:${U16}$`);
 
 export function isCommunity(c: string): boolean {
-  const m = COMMUNITY.exec(c);
-  return !!m && Number(m[1]) <= 65535 && Number(m[2]) <= 65535;
+  return COMMUNITY.test(c);
 }
 
-export function optCommunities(options: Record<string, unknown>, key: string, dflt: string[]): string[] {
-  const v = options[key] ?? dflt;
-  if (!Array.isArray(v) || v.length > 32 || !v.every((c) => typeof c === 'string' && isCommunity(c))) {
-    throw bad(key, 'a list of up to 32 standard communities "ASN:VALUE" (0-65535 each)', options[key]);
-  }
-  return v as string[];
-}
+/** The communities every blackhole carries; by default RFC 7999 BLACKHOLE and NO_EXPORT. */
+export const Communities = () => Type.Array(Type.String({ pattern: COMMUNITY.source }), {
+  maxItems: 32, default: [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY],
+  allowed: 'a list of up to 32 standard communities "ASN:VALUE" (0-65535 each)',
+});
+
+/** A name or value matching `pattern`, described in words. */
+export const Matching = (pattern: RegExp, allowed: string, dflt?: string) =>
+  Type.String({ pattern: pattern.source, allowed, ...(dflt === undefined ? {} : { default: dflt }) });
 
 /** The communities a blackhole carries: the operator's configured set plus the rule's own. */
 export function blackholeCommunities(configured: string[], fromRule: string[]): string[] {

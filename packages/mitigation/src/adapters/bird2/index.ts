@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
-import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optString } from '../bgp-common/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { Communities, Matching, blackholeCommunities } from '../bgp-common/options.ts';
 import { absolutePath, confinedSocket, isInside, localPaths, refuseProgramOption } from '../bgp-common/local-paths.ts';
 import { runCommand } from '../bgp-common/run-command.ts';
 import { protocolNames, readState, renderConfig, type RenderSettings } from './render.ts';
@@ -17,39 +19,46 @@ import { parseShowRoute } from './show-route.ts';
 
 // The program (birdc) and the include directory are the server's config (deps.local); the API
 // names at most the include file, by name or by a path inside that directory.
-export const BIRD2_OPTION_KEYS = ['include_file', 'include_path', 'protocol_prefix', 'communities', 'ipv4_table', 'ipv6_table', 'flow4_table', 'flow6_table'] as const;
-
 interface Settings extends RenderSettings { socket: string; includePath: string; includeDir: string; birdc: string; communities: string[] }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}(\.[A-Za-z0-9_-]{1,16})?$/;
+const table = (dflt: string) => Matching(NAME, 'a BIRD table name (letters, digits, _)', dflt);
+
+export const Bird2Options = Type.Object({
+  include_file: Type.Optional(Matching(FILE_NAME, 'a file name (letters, digits, _ and -, one extension), written in the server\'s mitigation.bird2.includeDir')),
+  include_path: Type.Optional(Type.String()),
+  protocol_prefix: Matching(NAME, 'a BIRD protocol name prefix (letters, digits, _)', 'breakwater'),
+  communities: Communities(),
+  ipv4_table: table('master4'),
+  ipv6_table: table('master6'),
+  flow4_table: table('flowtab4'),
+  flow6_table: table('flowtab6'),
+}, { additionalProperties: false });
 
 function settingsFrom(config: AdapterConfig, deps: Pick<AdapterDeps, 'local'>): Settings {
-  const o = config.options ?? {};
-  refuseProgramOption(o, 'birdc', 'mitigation.bird2.birdc');
-  onlyKnownKeys(o, BIRD2_OPTION_KEYS);
+  refuseProgramOption(config.options, 'birdc', 'mitigation.bird2.birdc');
+  const o = adapterOptions(Bird2Options, config.options);
   const local = localPaths(deps);
   const socket = confinedSocket('endpoint', config.endpoint, 'BIRD\'s control socket (bird -s)', local.socketDirs);
-  const table = (k: string, d: string) => optString(o, k, NAME, 'a BIRD table name (letters, digits, _)', d);
-  const protocolPrefix = optString(o, 'protocol_prefix', NAME, 'a BIRD protocol name prefix (letters, digits, _)', 'breakwater');
+  const protocolPrefix = o.protocol_prefix;
   if (!local.birdIncludeDir) throw new AdapterError('bird2: the server\'s config names no include directory (mitigation.bird2.includeDir)', false);
   const includeDir = local.birdIncludeDir;
   let includePath: string;
   if (o.include_path !== undefined) {
-    if (o.include_file !== undefined) throw new AdapterError('options.include_path: give include_file or include_path, not both', false);
+    if (o.include_file !== undefined) throw AdapterError.about('options.include_path', 'give include_file or include_path, not both');
     includePath = absolutePath('options.include_path', o.include_path, 'the file bird.conf includes for Breakwater');
     if (!isInside(includeDir, includePath) || includePath === includeDir) {
-      throw new AdapterError(`options.include_path: must be a file in ${includeDir} (the server's mitigation.bird2.includeDir); or give include_file, a file name there`, false);
+      throw AdapterError.about('options.include_path', `must be a file in ${includeDir} (the server's mitigation.bird2.includeDir); or give include_file, a file name there`);
     }
   } else {
-    const name = optString(o, 'include_file', FILE_NAME, 'a file name (letters, digits, _ and -, one extension), written in the server\'s mitigation.bird2.includeDir', `${protocolPrefix}.conf`);
-    includePath = join(includeDir, name);
+    includePath = join(includeDir, o.include_file ?? `${protocolPrefix}.conf`);
   }
   return {
     socket, includePath, includeDir, protocolPrefix,
     birdc: local.birdc,
-    communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
-    tables: { ipv4: table('ipv4_table', 'master4'), ipv6: table('ipv6_table', 'master6'), flow4: table('flow4_table', 'flowtab4'), flow6: table('flow6_table', 'flowtab6') },
+    communities: o.communities,
+    tables: { ipv4: o.ipv4_table, ipv6: o.ipv6_table, flow4: o.flow4_table, flow6: o.flow6_table },
   };
 }
 

@@ -6,7 +6,7 @@ import { AdapterError } from '../../adapter.ts';
 import type { FRAGMENT_BITS} from '../bgp-common/flowspec-ops.ts';
 import { TCP_FLAG_BITS, bitsOf } from '../bgp-common/flowspec-ops.ts';
 import { isCommunity } from '../bgp-common/options.ts';
-import { parsePrefix } from '../bgp-common/prefix.ts';
+import { requirePrefix } from '../rule-prefix.ts';
 
 export interface RenderSettings {
   protocolPrefix: string;
@@ -26,10 +26,10 @@ const BIRD_FRAGMENT: Record<keyof typeof FRAGMENT_BITS, string> = { 'dont-fragme
 
 /** BIRD's flow4/flow6 literal for a match; also tells which family it is. */
 export function flowLiteral(m: FlowspecMatch): { family: 4 | 6; text: string } {
-  const dst = parsePrefix(m.destination, 'match.destination');
+  const dst = requirePrefix(m.destination, 'match.destination');
   const parts = [`dst ${dst.text}`];
   if (m.source) {
-    const src = parsePrefix(m.source, 'match.source');
+    const src = requirePrefix(m.source, 'match.source');
     if (src.family !== dst.family) throw new AdapterError('match.source: must be the same address family as match.destination', false);
     parts.push(`src ${src.text}`);
   }
@@ -79,11 +79,11 @@ export function actionCommunity(a: FlowspecAction): string {
 }
 
 function blackholeRoute(spec: Extract<RuleSpec, { kind: 'blackhole' }>): { family: 4 | 6; text: string } {
-  const p = parsePrefix(spec.prefix);
+  const p = requirePrefix(spec.prefix);
   for (const c of spec.communities) if (!isCommunity(c)) throw new AdapterError(`communities: "${c}" is not ASN:VALUE`, false);
   const attrs = spec.communities.map((c) => `bgp_community.add((${c.replace(':', ',')}));`);
   if (spec.next_hop) {
-    const nh = parsePrefix(`${spec.next_hop}/${p.family === 4 ? 32 : 128}`, 'next_hop');
+    const nh = requirePrefix(`${spec.next_hop}/${p.family === 4 ? 32 : 128}`, 'next_hop');
     if (nh.family !== p.family) throw new AdapterError(`next_hop: "${spec.next_hop}" is not an IPv${p.family} address`, false);
     attrs.push(`bgp_next_hop = ${nh.addr};`);
   }

@@ -5,7 +5,7 @@
 import type { FlowspecAction, FlowspecMatch, NumRange } from '@breakwater/contracts';
 import { FRAGMENT_NAMES, type FragmentName } from '@breakwater/contracts';
 import { TCP_FLAG_BITS, namesOf } from '../bgp-common/flowspec-ops.ts';
-import { tryPrefix } from '../bgp-common/prefix.ts';
+import { tryPrefix } from '../rule-prefix.ts';
 
 export interface BirdRoute {
   table: string;

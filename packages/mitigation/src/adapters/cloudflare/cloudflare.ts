@@ -17,12 +17,22 @@ import type { Capability, RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type AnnouncedRule, type ConnectivityResult } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { serialQueue } from '../http/http-call.ts';
-import { badOption, endpointUrl, parsePrefix, refuseUnknown, requireToken, stringOption } from '../http/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { endpointUrl, requireToken } from '../http/options.ts';
+import { requirePrefix } from '../rule-prefix.ts';
 import { cloudflareClient, DEFAULT_ENDPOINT, type CloudflareClient } from './cloudflare-api.ts';
 
 const CAPABILITIES: readonly Capability[] = ['blackhole', 'scrubbing'];
-const OPTION_KEYS = ['account_id', 'ruleset_id', 'prefix_ids'] as const;
 const CF_ID = /^[0-9a-f]{32}$/;
+
+export const CloudflareOptions = Type.Object({
+  account_id: Type.String({ pattern: CF_ID.source, allowed: 'a Cloudflare account id (32 hex digits)' }),
+  ruleset_id: Type.Optional(Type.String({ pattern: CF_ID.source, allowed: "a ruleset id (32 hex digits): the account's Magic Firewall (magic_transit) root ruleset" })),
+  prefix_ids: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9a-fA-F:.]+/\\d{1,3}$' }), Type.String({ pattern: CF_ID.source, allowed: 'a Cloudflare prefix id (32 hex digits)' }), {
+    additionalProperties: Type.Never(), allowed: 'an object mapping a CIDR prefix to its Cloudflare prefix id', allowedKeys: 'a CIDR prefix',
+  })),
+}, { additionalProperties: false });
 export const RULE_TAG = 'breakwater:';
 
 interface Settings {
@@ -46,21 +56,9 @@ export function prefixOfExpression(expression: string): string | null {
 function parseSettings(config: Parameters<AdapterFactory>[0], deps: Parameters<AdapterFactory>[1]): Settings {
   const base = endpointUrl(config.endpoint, `the Cloudflare API base URL, default ${DEFAULT_ENDPOINT}`, DEFAULT_ENDPOINT);
   const token = requireToken(config.authToken, 'a Cloudflare API token with Magic Firewall Write and IP Prefixes: BGP On Demand Write');
-  const o = config.options ?? {};
-  refuseUnknown(o, OPTION_KEYS);
-  const account = stringOption(o, 'account_id', { describe: 'the Cloudflare account id', pattern: CF_ID, patternText: 'a Cloudflare account id (32 hex digits)' });
-  const ruleset = o.ruleset_id === undefined || o.ruleset_id === null ? null
-    : stringOption(o, 'ruleset_id', { describe: "the account's Magic Firewall (magic_transit) root ruleset id", pattern: CF_ID, patternText: 'a ruleset id (32 hex digits)' });
-  const prefixIds = new Map<string, string>();
-  if (o.prefix_ids !== undefined && o.prefix_ids !== null) {
-    if (typeof o.prefix_ids !== 'object' || Array.isArray(o.prefix_ids)) throw badOption('options.prefix_ids', 'must be an object mapping a CIDR prefix to its Cloudflare prefix id');
-    for (const [cidr, id] of Object.entries(o.prefix_ids as Record<string, unknown>)) {
-      if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) throw badOption(`options.prefix_ids.${cidr}`, 'key must be a CIDR prefix');
-      if (typeof id !== 'string' || !CF_ID.test(id)) throw badOption(`options.prefix_ids.${cidr}`, 'must be a Cloudflare prefix id (32 hex digits)');
-      prefixIds.set(cidr.toLowerCase(), id);
-    }
-  }
-  return { api: cloudflareClient(base, token, deps), account, ruleset, prefixIds };
+  const o = adapterOptions(CloudflareOptions, config.options, { blankIsAbsent: ['account_id', 'ruleset_id'] });
+  const prefixIds = new Map(Object.entries(o.prefix_ids ?? {}).map(([cidr, id]) => [cidr.toLowerCase(), id]));
+  return { api: cloudflareClient(base, token, deps), account: o.account_id, ruleset: o.ruleset_id ?? null, prefixIds };
 }
 
 export const createCloudflareAdapter: AdapterFactory = (config, deps) => {
@@ -94,7 +92,7 @@ export const createCloudflareAdapter: AdapterFactory = (config, deps) => {
   }
 
   const rulesetId = (st: Settings): string => {
-    if (!st.ruleset) throw badOption('options.ruleset_id', "required to blackhole (the account's Magic Firewall magic_transit root ruleset id)");
+    if (!st.ruleset) throw AdapterError.about('options.ruleset_id', "required to blackhole (the account's Magic Firewall magic_transit root ruleset id)");
     return st.ruleset;
   };
 
@@ -132,7 +130,7 @@ export const createCloudflareAdapter: AdapterFactory = (config, deps) => {
 
   function checkKind(spec: RuleSpec): string {
     if (spec.kind === 'flowspec') throw new AdapterError('cloudflare: flowspec rules are not supported (capabilities: blackhole, scrubbing)', false);
-    parsePrefix(spec.prefix);
+    requirePrefix(spec.prefix);
     return spec.prefix.toLowerCase();
   }
 

@@ -8,7 +8,7 @@ export interface Ack { ok: boolean; output: string[] }
 export function endpointOptions(endpoint: string): { path: string } | { host: string; port: number } {
   if (typeof endpoint === 'string' && endpoint.startsWith('/')) return { path: endpoint };
   const m = typeof endpoint === 'string' ? /^tcp:(127\.0\.0\.1|::1):(\d{1,5})$/.exec(endpoint) : null;
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new AdapterError('endpoint: must be the bridge\'s unix socket path ("/run/breakwater/exabgp.sock") or "tcp:127.0.0.1:PORT"', false);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw AdapterError.about('endpoint', 'must be the bridge\'s unix socket path ("/run/breakwater/exabgp.sock") or "tcp:127.0.0.1:PORT"');
   return { host: m[1]!, port: Number(m[2]) };
 }
 

@@ -5,7 +5,7 @@ import type { FlowspecAction, FlowspecMatch, NumRange, RuleSpec } from '@breakwa
 import { FRAGMENT_NAMES, TCP_FLAG_NAMES } from '@breakwater/contracts';
 import { AdapterError } from '../../adapter.ts';
 import { isCommunity } from '../bgp-common/options.ts';
-import { parsePrefix, tryPrefix } from '../bgp-common/prefix.ts';
+import { requirePrefix, tryPrefix } from '../rule-prefix.ts';
 
 export interface CommandSettings { nextHopV4: string; nextHopV6: string }
 
@@ -16,10 +16,10 @@ const range = (r: NumRange) => {
 const list = (xs: string[]) => `[ ${xs.join(' ')} ]`;
 
 export function flowMatchText(m: FlowspecMatch): string {
-  const dst = parsePrefix(m.destination, 'match.destination');
+  const dst = requirePrefix(m.destination, 'match.destination');
   const parts = [`destination ${dst.text}`];
   if (m.source) {
-    const src = parsePrefix(m.source, 'match.source');
+    const src = requirePrefix(m.source, 'match.source');
     if (src.family !== dst.family) throw new AdapterError('match.source: must be the same address family as match.destination', false);
     parts.push(`source ${src.text}`);
   }
@@ -60,7 +60,7 @@ export function flowThenText(a: FlowspecAction): string {
 /** The announce (or withdraw) command for a rule. */
 export function ruleCommand(verb: 'announce' | 'withdraw', spec: RuleSpec, s: CommandSettings): string {
   if (spec.kind === 'blackhole') {
-    const p = parsePrefix(spec.prefix);
+    const p = requirePrefix(spec.prefix);
     let nh = spec.next_hop ?? (p.family === 4 ? s.nextHopV4 : s.nextHopV6);
     if (nh !== 'self') {
       const n = tryPrefix(`${nh}/0`);

@@ -4,27 +4,32 @@
 import type { RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
-import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optString } from '../bgp-common/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { Communities, Matching, blackholeCommunities } from '../bgp-common/options.ts';
 import { confinedSocket, localPaths } from '../bgp-common/local-paths.ts';
 import { BridgeClient, endpointOptions } from './bridge-client.ts';
 import { parseAdjRibOut, ruleCommand, type CommandSettings } from './commands.ts';
-
-export const EXABGP_OPTION_KEYS = ['communities', 'next_hop', 'next_hop_v6'] as const;
 
 interface Settings extends CommandSettings { communities: string[] }
 
 const NH4 = /^(self|(\d{1,3}\.){3}\d{1,3})$/;
 const NH6 = /^(self|[0-9a-fA-F:]+)$/;
 
+export const ExabgpOptions = Type.Object({
+  communities: Communities(),
+  next_hop: Matching(NH4, '"self" or an IPv4 address', 'self'),
+  next_hop_v6: Matching(NH6, '"self" or an IPv6 address', 'self'),
+}, { additionalProperties: false });
+
 function settingsFrom(config: AdapterConfig, deps: Pick<AdapterDeps, 'local'>): Settings {
-  const o = config.options ?? {};
-  onlyKnownKeys(o, EXABGP_OPTION_KEYS);
+  const o = adapterOptions(ExabgpOptions, config.options);
   const where = endpointOptions(config.endpoint);
   if ('path' in where) confinedSocket('endpoint', where.path, 'the bridge\'s unix socket', localPaths(deps).socketDirs);
   return {
-    communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
-    nextHopV4: optString(o, 'next_hop', NH4, '"self" or an IPv4 address', 'self'),
-    nextHopV6: optString(o, 'next_hop_v6', NH6, '"self" or an IPv6 address', 'self'),
+    communities: o.communities,
+    nextHopV4: o.next_hop,
+    nextHopV6: o.next_hop_v6,
   };
 }
 

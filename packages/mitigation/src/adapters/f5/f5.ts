@@ -12,7 +12,10 @@ import type { Capability } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type ConnectivityResult } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { httpCall, type HttpReply, type HttpRequest, joinUrl, replyError, replyMessage, serialQueue } from '../http/http-call.ts';
-import { endpointUrl, enumOption, parsePrefix, refuseUnknown, requireToken, stringOption, toPrefix } from '../http/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { endpointUrl, requireToken, toPrefix } from '../http/options.ts';
+import { requirePrefix } from '../rule-prefix.ts';
 
 const CAPABILITIES: readonly Capability[] = ['blackhole'];
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
@@ -28,16 +31,19 @@ interface Settings {
   list: string;
 }
 
+export const F5Options = Type.Object({
+  username: Type.String({ minLength: 1, allowed: 'a BIG-IP user allowed to modify AFM address lists' }),
+  auth: Type.Union([Type.Literal('token'), Type.Literal('basic')], { default: 'token' }),
+  login_provider: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'tmos', allowed: 'a login provider name (the loginProviderName for token auth)' }),
+  partition: Type.String({ pattern: NAME.source, default: 'Common', allowed: 'a partition name (letters, digits, _ . -)' }),
+  address_list: Type.String({ pattern: NAME.source, default: 'breakwater_blackhole', allowed: 'an address list name (letters, digits, _ . -): the AFM address list Breakwater owns' }),
+}, { additionalProperties: false });
+
 function parseSettings(config: Parameters<AdapterFactory>[0]): Settings {
   const base = endpointUrl(config.endpoint, 'the BIG-IP management URL, e.g. https://bigip.example:443');
   const password = requireToken(config.authToken, 'the password of options.username');
-  const o = config.options ?? {};
-  refuseUnknown(o, ['username', 'auth', 'login_provider', 'partition', 'address_list']);
-  const username = stringOption(o, 'username', { describe: 'a BIG-IP user allowed to modify AFM address lists' });
-  const auth = enumOption(o, 'auth', ['token', 'basic'] as const, 'token');
-  const loginProvider = stringOption(o, 'login_provider', { describe: 'the loginProviderName for token auth', fallback: 'tmos', pattern: /^[A-Za-z0-9_.-]{1,64}$/, patternText: 'a login provider name' });
-  const partition = stringOption(o, 'partition', { describe: 'the partition of the address list', fallback: 'Common', pattern: NAME, patternText: 'a partition name (letters, digits, _ . -)' });
-  const list = stringOption(o, 'address_list', { describe: 'the AFM address list Breakwater owns', fallback: 'breakwater_blackhole', pattern: NAME, patternText: 'an address list name (letters, digits, _ . -)' });
+  const o = adapterOptions(F5Options, config.options, { blankIsAbsent: ['username', 'login_provider', 'partition', 'address_list'] });
+  const { username, auth, login_provider: loginProvider, partition, address_list: list } = o;
   return { base, username, password, auth, loginProvider, partition, list, listPath: `/mgmt/tm/security/firewall/address-list/~${partition}~${list}` };
 }
 
@@ -90,7 +96,7 @@ export const createF5Adapter: AdapterFactory = (config, deps) => {
 
   function prefixOf(rule: Parameters<ReturnType<AdapterFactory>['announce']>[0]): string {
     if (rule.spec.kind !== 'blackhole') throw new AdapterError(`f5: ${rule.spec.kind} rules are not supported (capabilities: blackhole)`, false);
-    parsePrefix(rule.spec.prefix);
+    requirePrefix(rule.spec.prefix);
     return rule.spec.prefix.toLowerCase();
   }
 

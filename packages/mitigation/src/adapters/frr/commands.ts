@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { AdapterError } from '../../adapter.ts';
 import { isCommunity } from '../bgp-common/options.ts';
-import { parsePrefix } from '../bgp-common/prefix.ts';
+import { requirePrefix } from '../rule-prefix.ts';
 
 export const NO_EXPORT = '65535:65281';
 export const NO_ADVERTISE = '65535:65282';
@@ -33,7 +33,7 @@ export function outRouteMap(n: FrrNames): string[] {
 export interface BlackholePlan { family: 4 | 6; prefix: string; originMap: string; communities: string[]; noExport: boolean }
 
 export function planBlackhole(prefix: string, communities: string[], n: FrrNames): BlackholePlan {
-  const p = parsePrefix(prefix);
+  const p = requirePrefix(prefix);
   for (const c of communities) if (!isCommunity(c)) throw new AdapterError(`communities: "${c}" is not ASN:VALUE`, false);
   const plain = [...new Set(communities.filter((c) => c !== NO_EXPORT))].sort();
   return { family: p.family, prefix: p.text, originMap: n.origin(plain), communities: plain, noExport: communities.includes(NO_EXPORT) };

@@ -6,29 +6,28 @@
 import { join } from 'node:path';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
-import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optInt, optString } from '../bgp-common/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { Communities, Matching, blackholeCommunities } from '../bgp-common/options.ts';
 import { confinedSocket, localPaths, refuseProgramOption } from '../bgp-common/local-paths.ts';
 import { announceCommands, frrNames, outRouteMap, parseLocalRoutes, parseOurNetworks, planBlackhole, withdrawCommands, type FrrNames } from './commands.ts';
 import { VtySession } from './vty.ts';
 
 // `vtysh` (a program path) is no longer accepted from the API: nothing runs it since the socket
 // transport, and what the server runs is never the API's to say.
-export const FRR_OPTION_KEYS = ['local_as', 'name_prefix', 'communities'] as const;
+export const FrrOptions = Type.Object({
+  local_as: Type.Integer({ minimum: 1, maximum: 4294967295 }),
+  name_prefix: Matching(/^[A-Za-z][A-Za-z0-9_-]{0,30}$/, 'a route-map name prefix (letters, digits, _ and -)', 'BREAKWATER'),
+  communities: Communities(),
+}, { additionalProperties: false });
 
 interface Settings { socketDir: string; localAs: number; prefix: string; names: FrrNames; communities: string[] }
 
 function settingsFrom(config: AdapterConfig, deps: Pick<AdapterDeps, 'local'>): Settings {
-  const o = config.options ?? {};
-  refuseProgramOption(o, 'vtysh', 'none: the adapter speaks to bgpd\'s vty socket itself');
-  onlyKnownKeys(o, FRR_OPTION_KEYS);
+  refuseProgramOption(config.options, 'vtysh', 'none: the adapter speaks to bgpd\'s vty socket itself');
+  const o = adapterOptions(FrrOptions, config.options);
   const socketDir = confinedSocket('endpoint', config.endpoint, 'the directory holding bgpd\'s vty socket (bgpd --vty_socket)', localPaths(deps).socketDirs);
-  const prefix = optString(o, 'name_prefix', /^[A-Za-z][A-Za-z0-9_-]{0,30}$/, 'a route-map name prefix (letters, digits, _ and -)', 'BREAKWATER');
-  return {
-    socketDir,
-    localAs: optInt(o, 'local_as', 1, 4294967295),
-    prefix, names: frrNames(prefix),
-    communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
-  };
+  return { socketDir, localAs: o.local_as, prefix: o.name_prefix, names: frrNames(o.name_prefix), communities: o.communities };
 }
 
 export const createFrrAdapter: AdapterFactory = (config: AdapterConfig, deps: AdapterDeps): MitigationAdapter => {

@@ -4,7 +4,9 @@
 import type { RuleSpec } from '@breakwater/contracts';
 import { AdapterError, type AdapterConfig, type AdapterDeps, type AdapterFactory, type AnnouncedRule, type ConnectivityResult, type MitigationAdapter } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
-import { BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY, blackholeCommunities, onlyKnownKeys, optCommunities, optIp } from '../bgp-common/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { Communities, blackholeCommunities } from '../bgp-common/options.ts';
 import { isIP } from 'node:net';
 import { refusalOf, refusalOfHost, systemResolver } from '@breakwater/outbound';
 import { confinedSocket, localPaths } from '../bgp-common/local-paths.ts';
@@ -12,18 +14,17 @@ import { GobgpClient } from './grpc-client.ts';
 import { pathToSpec, specToPath, type ApiPath } from './paths.ts';
 import { AFI_IP, AFI_IP6, SAFI_FLOWSPEC, SAFI_UNICAST, TABLE_GLOBAL, type AnyMsg } from './schema.ts';
 
-export const GOBGP_OPTION_KEYS = ['communities', 'next_hop', 'next_hop_v6'] as const;
 
 interface Settings { communities: string[]; nextHopV4: string; nextHopV6: string; target: string }
 
 function endpointTarget(endpoint: string): string {
-  if (typeof endpoint !== 'string' || endpoint.length === 0) throw new AdapterError('endpoint: must be "host:port" or "unix:///path/to/gobgpd.sock"', false);
+  if (typeof endpoint !== 'string' || endpoint.length === 0) throw AdapterError.about('endpoint', 'must be "host:port" or "unix:///path/to/gobgpd.sock"');
   if (endpoint.startsWith('unix://')) {
-    if (!endpoint.startsWith('unix:///')) throw new AdapterError('endpoint: a unix socket must be an absolute path, "unix:///path"', false);
+    if (!endpoint.startsWith('unix:///')) throw AdapterError.about('endpoint', 'a unix socket must be an absolute path, "unix:///path"');
     return endpoint;
   }
   const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(endpoint);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new AdapterError(`endpoint: "${endpoint}" must be "host:port" or "unix:///path"`, false);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw AdapterError.about('endpoint', `"${endpoint}" must be "host:port" or "unix:///path"`);
   return endpoint;
 }
 
@@ -42,33 +43,33 @@ async function pinnedTarget(target: string, deps: Pick<AdapterDeps, 'reach' | 'r
   const port = target.slice(sep + 1);
   const reach = deps.reach ?? [];
   const direct = refusalOfHost(host, reach);
-  if (direct) throw new AdapterError(`endpoint: refused: ${direct.message}`, false);
+  if (direct) throw AdapterError.about('endpoint', `refused: ${direct.message}`);
   if (isIP(host)) return target;
   let addresses;
   try {
     addresses = await (deps.resolve ?? systemResolver)(host);
   } catch (err) {
-    throw new AdapterError(`endpoint: cannot resolve ${host}: ${err instanceof Error ? err.message : String(err)}`, true);
+    throw AdapterError.about('endpoint', `cannot resolve ${host}: ${err instanceof Error ? err.message : String(err)}`, true);
   }
   for (const a of addresses) {
     const refused = refusalOf(a.address, reach, host);
-    if (refused) throw new AdapterError(`endpoint: refused: ${refused.message}`, false);
+    if (refused) throw AdapterError.about('endpoint', `refused: ${refused.message}`);
   }
   const first = addresses[0];
-  if (!first) throw new AdapterError(`endpoint: ${host} has no address`, true);
+  if (!first) throw AdapterError.about('endpoint', `${host} has no address`, true);
   return first.family === 6 ? `[${first.address}]:${port}` : `${first.address}:${port}`;
 }
 
+export const GobgpOptions = Type.Object({
+  communities: Communities(),
+  // 0.0.0.0 / :: tell gobgpd to use its own address towards each peer (next-hop self).
+  next_hop: Type.String({ format: 'ipv4', default: '0.0.0.0' }),
+  next_hop_v6: Type.String({ format: 'ipv6', default: '::' }),
+}, { additionalProperties: false });
+
 function settingsFrom(config: AdapterConfig): Settings {
-  const o = config.options ?? {};
-  onlyKnownKeys(o, GOBGP_OPTION_KEYS);
-  return {
-    target: endpointTarget(config.endpoint),
-    communities: optCommunities(o, 'communities', [BLACKHOLE_COMMUNITY, NO_EXPORT_COMMUNITY]),
-    // 0.0.0.0 / :: tell gobgpd to use its own address towards each peer (next-hop self).
-    nextHopV4: optIp(o, 'next_hop', 4, '0.0.0.0'),
-    nextHopV6: optIp(o, 'next_hop_v6', 6, '::'),
-  };
+  const o = adapterOptions(GobgpOptions, config.options);
+  return { target: endpointTarget(config.endpoint), communities: o.communities, nextHopV4: o.next_hop, nextHopV6: o.next_hop_v6 };
 }
 
 const FAMILIES = [

@@ -2,7 +2,7 @@
 // call); decoding of what GoBGP lists is lenient: a path we cannot read becomes null, never a throw.
 import type { FlowspecAction, FlowspecMatch, RuleSpec } from '@breakwater/contracts';
 import { AdapterError } from '../../adapter.ts';
-import { parsePrefix, tryPrefix } from '../bgp-common/prefix.ts';
+import { requirePrefix, tryPrefix } from '../rule-prefix.ts';
 import {
   BIT_MATCH, FRAGMENT_BITS, OP_END, OP_EQ, TCP_FLAG_BITS, bitsOf, itemsToRanges, namesOf, rangesToItems, type OpItem,
 } from '../bgp-common/flowspec-ops.ts';
@@ -23,10 +23,10 @@ const communityToU32 = (c: string) => {
 const u32ToCommunity = (n: number) => `${n >>> 16}:${n & 0xffff}`;
 
 function flowRules(match: FlowspecMatch): { family: 4 | 6; rules: AnyMsg[] } {
-  const dst = parsePrefix(match.destination, 'match.destination');
+  const dst = requirePrefix(match.destination, 'match.destination');
   const rules: AnyMsg[] = [pack('FlowSpecIPPrefix', { type: T.dst, prefix_len: dst.len, prefix: dst.addr })];
   if (match.source) {
-    const src = parsePrefix(match.source, 'match.source');
+    const src = requirePrefix(match.source, 'match.source');
     if (src.family !== dst.family) throw new AdapterError('match.source: must be the same address family as match.destination', false);
     rules.push(pack('FlowSpecIPPrefix', { type: T.src, prefix_len: src.len, prefix: src.addr }));
   }
@@ -62,7 +62,7 @@ function actionCommunity(a: FlowspecAction): AnyMsg {
 export function specToPath(spec: RuleSpec, s: PathSettings): ApiPath {
   const origin = pack('OriginAttribute', { origin: 2 });
   if (spec.kind === 'blackhole') {
-    const p = parsePrefix(spec.prefix);
+    const p = requirePrefix(spec.prefix);
     const nlri = pack('IPAddressPrefix', { prefix_len: p.len, prefix: p.addr });
     const communities = pack('CommunitiesAttribute', { communities: spec.communities.map(communityToU32) });
     const nh = spec.next_hop ?? (p.family === 4 ? s.nextHopV4 : s.nextHopV6);

@@ -18,7 +18,10 @@ import type { Capability } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type AnnouncedRule, type ConnectivityResult } from '../../adapter.ts';
 import { ruleKey } from '../../rule-key.ts';
 import { httpCall, type HttpReply, type HttpRequest, joinUrl, replyError, replyMessage, serialQueue } from '../http/http-call.ts';
-import { boolOption, endpointUrl, enumOption, isHost, parsePrefix, refuseUnknown, requireToken, stringOption, toPrefix } from '../http/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { endpointUrl, requireToken, toPrefix } from '../http/options.ts';
+import { isHost, requirePrefix } from '../rule-prefix.ts';
 
 const CAPABILITIES: readonly Capability[] = ['blackhole'];
 export const NAME_PREFIX = 'bw_';
@@ -33,16 +36,19 @@ interface Settings {
   updatePolicies: boolean;
 }
 
+export const RadwareOptions = Type.Object({
+  username: Type.String({ minLength: 1, allowed: 'a Vision user allowed to configure the DefensePro' }),
+  device_ip: Type.String({ pattern: '^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:]+)$', allowed: 'an IPv4 or IPv6 address: the DefensePro management IP as Vision knows it' }),
+  table: Type.Union([Type.Literal('block'), Type.Literal('black')], { default: 'block' }),
+  update_policies: Type.Boolean({ default: true }),
+}, { additionalProperties: false });
+
 function parseSettings(config: Parameters<AdapterFactory>[0]): Settings {
   const base = endpointUrl(config.endpoint, 'the APSolute Vision / Cyber Controller URL, e.g. https://vision.example');
   const password = requireToken(config.authToken, 'the password of options.username');
-  const o = config.options ?? {};
-  refuseUnknown(o, ['username', 'device_ip', 'table', 'update_policies']);
-  const username = stringOption(o, 'username', { describe: 'a Vision user allowed to configure the DefensePro' });
-  const device = stringOption(o, 'device_ip', { describe: 'the DefensePro management IP as Vision knows it', pattern: /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]+)$/, patternText: 'an IPv4 or IPv6 address' });
-  const kind = enumOption(o, 'table', ['block', 'black'] as const, 'block');
-  const field = kind === 'block' ? 'rsNewBlockList' : 'rsNewBlackList';
-  return { base, username, password, device, table: `${field}Table`, field, updatePolicies: boolOption(o, 'update_policies', true) };
+  const o = adapterOptions(RadwareOptions, config.options, { blankIsAbsent: ['username', 'device_ip'] });
+  const field = o.table === 'block' ? 'rsNewBlockList' : 'rsNewBlackList';
+  return { base, username: o.username, password, device: o.device_ip, table: `${field}Table`, field, updatePolicies: o.update_policies };
 }
 
 export const entryName = (prefix: string) => `${NAME_PREFIX}${createHash('sha256').update(prefix).digest('hex').slice(0, 12)}`;
@@ -106,7 +112,7 @@ export const createRadwareAdapter: AdapterFactory = (config, deps) => {
 
   function prefixOf(rule: AnnouncedRule): string {
     if (rule.spec.kind !== 'blackhole') throw new AdapterError(`radware: ${rule.spec.kind} rules are not supported (capabilities: blackhole)`, false);
-    parsePrefix(rule.spec.prefix);
+    requirePrefix(rule.spec.prefix);
     return rule.spec.prefix.toLowerCase();
   }
 
@@ -119,14 +125,14 @@ export const createRadwareAdapter: AdapterFactory = (config, deps) => {
       const prefix = prefixOf(rule);
       const name = entryName(prefix);
       if ((await ours(st)).some((e) => e[`${st.field}Name`] === name)) return;
-      const p = parsePrefix(prefix);
+      const p = requirePrefix(prefix);
       const f = st.field;
       await locked(st, `block ${prefix}`, async () => {
         await call(st, 'POST', `${dp(st)}/config/${st.table}/${name}`, `add block list entry for ${prefix}`, {
           [`${f}Name`]: name,
           [`${f}SrcNetwork`]: 'any',
           // A host is written as the bare address, as DefensePro shows it; a network in CIDR.
-          [`${f}DstNetwork`]: isHost(p) ? p.address : prefix,
+          [`${f}DstNetwork`]: isHost(p) ? p.addr : prefix,
           [`${f}Description`]: `breakwater ${rule.id}`.slice(0, 64),
           [`${f}State`]: '1',
           [`${f}Action`]: '1',

@@ -7,7 +7,9 @@
 import type { Capability } from '@breakwater/contracts';
 import { AdapterError, type AdapterFactory, type AnnouncedRule, type ConnectivityResult } from '../../adapter.ts';
 import { httpCall, replyError } from '../http/http-call.ts';
-import { badOption, endpointUrl, refuseUnknown, requireToken } from '../http/options.ts';
+import { Type } from 'typebox';
+import { adapterOptions } from '../../adapter-options.ts';
+import { endpointUrl, requireToken } from '../http/options.ts';
 import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.ts';
 
 const CAPABILITIES: readonly Capability[] = ['blackhole', 'flowspec', 'scrubbing'];
@@ -17,20 +19,19 @@ const RESERVED = new Set(['content-type', 'content-length', 'host', 'user-agent'
 
 interface Settings { url: string; secret: string; headers: Record<string, string> }
 
+// Header values often carry a token (Authorization): never repeated in messages.
+export const WebhookOptions = Type.Object({
+  headers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ pattern: '^[^\\r\\n]*$', allowed: 'a one-line string' }), {
+    default: {}, additionalProperties: Type.Never(), allowed: 'an object of header name → string value', allowedKeys: 'a header name (letters, digits and -)',
+  }),
+}, { additionalProperties: false });
+
 function parseSettings(config: Parameters<AdapterFactory>[0]): Settings {
   const url = endpointUrl(config.endpoint, 'the URL the receiver listens on');
   const secret = requireToken(config.authToken, 'the shared secret the receiver checks the HMAC-SHA256 signature with');
-  const o = config.options ?? {};
-  refuseUnknown(o, ['headers']);
-  const headers: Record<string, string> = {};
-  if (o.headers !== undefined && o.headers !== null) {
-    if (typeof o.headers !== 'object' || Array.isArray(o.headers)) throw badOption('options.headers', 'must be an object of header name → string value');
-    for (const [k, v] of Object.entries(o.headers as Record<string, unknown>)) {
-      if (!/^[A-Za-z0-9-]{1,64}$/.test(k)) throw badOption(`options.headers.${k}`, 'is not a valid header name');
-      if (RESERVED.has(k.toLowerCase())) throw badOption(`options.headers.${k}`, 'is set by the adapter and cannot be replaced');
-      if (typeof v !== 'string' || /[\r\n]/.test(v)) throw badOption(`options.headers.${k}`, 'must be a one-line string');
-      headers[k] = v;
-    }
+  const { headers } = adapterOptions(WebhookOptions, config.options, { echo: false });
+  for (const k of Object.keys(headers)) {
+    if (RESERVED.has(k.toLowerCase())) throw AdapterError.about(`options.headers.${k}`, 'is set by the adapter and cannot be replaced');
   }
   return { url, secret, headers };
 }

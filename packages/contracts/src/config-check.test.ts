@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Type } from 'typebox';
+import { ConfigError, configProblems, validateConfig } from './config-check.ts';
+
+const Schema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  level: Type.Union([Type.Literal('info'), Type.Literal('debug')], { default: 'info' }),
+  secure: Type.Boolean({ default: false }),
+  token: Type.Optional(Type.String({ minLength: 32, echo: false })),
+  url: Type.Optional(Type.String({ pattern: '^https?://', allowed: 'an http:// or https:// URL' })),
+  login: Type.Object({ window: Type.Integer({ minimum: 1, maximum: 60, default: 15 }) }, { default: {} }),
+}, { additionalProperties: false });
+
+test('defaults fill what is left out, on a copy', () => {
+  const input = {};
+  assert.deepEqual(validateConfig(Schema, input), { port: 8080, level: 'info', secure: false, login: { window: 15 } });
+  assert.deepEqual(input, {});
+});
+
+test('an error names the key, says what is allowed and what was given', () => {
+  assert.throws(() => validateConfig(Schema, { port: 70000 }, { label: 'config ' }), /^Error: config port: must be an integer from 0 to 65535, got 70000$/);
+  assert.throws(() => validateConfig(Schema, { login: { window: 0 } }), /login\.window: must be an integer from 1 to 60, got 0/);
+  assert.throws(() => validateConfig(Schema, { level: 'loud' }), /level: must be one of info, debug, got "loud"/);
+  assert.throws(() => validateConfig(Schema, { secure: 'yes' }), /secure: must be true or false, got "yes"/);
+  assert.throws(() => validateConfig(Schema, { url: 'ftp://x' }), /url: must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/x"/);
+});
+
+test('unknown keys are named with the allowed ones; secrets are never repeated', () => {
+  const problems = configProblems(Schema, { prot: 1, token: 'short-secret' });
+  assert.deepEqual(problems.find((p) => p.unknown), { key: 'prot', message: 'unknown key (allowed: port, level, secure, token, url, login)', unknown: true });
+  const token = problems.find((p) => p.key === 'token');
+  assert.equal(token?.message, 'must be a string of at least 32 characters');
+  assert.ok(!JSON.stringify(problems).includes('short-secret'));
+  assert.ok(!JSON.stringify(configProblems(Schema, { url: 'ftp://secret' }, { echo: false })).includes('secret'));
+});
+
+test('rootKey prefixes every key', () => {
+  try {
+    validateConfig(Schema, { port: -1 }, { rootKey: 'options' });
+    assert.fail('should throw');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.key, 'options.port');
+  }
+});

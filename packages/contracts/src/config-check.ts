@@ -1,0 +1,146 @@
+// The one way a component checks its config: its own TypeBox schema, with defaults, and errors that
+// name the key and say what is allowed ("config login.windowSeconds: must be an integer from 1 to
+// 86400, got 0"). Pure, so the server, the agent and every package can use it.
+//
+// What a key allows is said by its schema: integers and numbers by their bounds, booleans, unions
+// of literals by their values, anything else by `allowed` ("an http:// or https:// URL"). A schema
+// with `echo: false` never has its value repeated (a credential, or a long message of its own).
+import type { Static, TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+
+export interface ConfigProblem {
+  /** Dotted path of the key ("login.windowSeconds"), or the root's name. */
+  key: string;
+  /** What is allowed, and what was given. */
+  message: string;
+  /** The key is not one the schema knows. */
+  unknown?: boolean;
+}
+
+/** The first problem is the message; every problem found is in `problems`. */
+export class ConfigError extends Error {
+  readonly key: string;
+  readonly problems: readonly ConfigProblem[];
+  constructor(label: string, problems: readonly ConfigProblem[]) {
+    const first = problems[0] ?? { key: '', message: 'is invalid' };
+    super(`${label}${first.key}: ${first.message}`);
+    this.key = first.key;
+    this.problems = problems;
+  }
+}
+
+type Annotated = TSchema & {
+  type?: string; minimum?: number; maximum?: number; anyOf?: Annotated[]; const?: unknown;
+  minLength?: number; maxLength?: number; format?: string; items?: Annotated; minItems?: number; maxItems?: number;
+  properties?: Record<string, Annotated>; patternProperties?: Record<string, Annotated>; allowed?: string; echo?: boolean;
+  /** For a map (Type.Record): what its keys must be, in words. */
+  allowedKeys?: string;
+};
+
+const FORMATS: Record<string, string> = { ipv4: 'an IPv4 address', ipv6: 'an IPv6 address', uri: 'a URL', email: 'an email address' };
+
+function schemaAt(schema: Annotated, path: string[]): Annotated | undefined {
+  let s: Annotated | undefined = schema;
+  for (const p of path) {
+    if (!s) return undefined;
+    const pattern: [string, Annotated] | undefined = Object.entries(s.patternProperties ?? {}).find(([re]) => new RegExp(re).test(p));
+    s = s.properties?.[p] ?? pattern?.[1] ?? (s.items && /^\d+$/.test(p) ? s.items : undefined);
+  }
+  return s;
+}
+
+function valueAt(value: unknown, path: string[]): unknown {
+  let v = value;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
+
+/** A problem inside a list is the list's: "communities" names what the whole list must be. */
+function listLevel(schema: Annotated, path: string[]): string[] {
+  let s: Annotated | undefined = schema;
+  for (let i = 0; i < path.length && s; i++) {
+    if (s.type === 'array') return path.slice(0, i);
+    s = schemaAt(s, [path[i]!]);
+  }
+  return path;
+}
+
+/** What a schema allows, in words. */
+export function allowedBy(schema: Annotated): string {
+  if (typeof schema.allowed === 'string') return `must be ${schema.allowed}`;
+  if (schema.type === 'integer' || schema.type === 'number') {
+    const what = schema.type === 'integer' ? 'an integer' : 'a number';
+    if (schema.minimum !== undefined && schema.maximum !== undefined) return `must be ${what} from ${schema.minimum} to ${schema.maximum}`;
+    if (schema.minimum !== undefined) return `must be ${what} of at least ${schema.minimum}`;
+    if (schema.maximum !== undefined) return `must be ${what} of at most ${schema.maximum}`;
+    return `must be ${what}`;
+  }
+  if (schema.type === 'boolean') return 'must be true or false';
+  if (schema.anyOf?.every((s) => 'const' in s)) return `must be one of ${schema.anyOf.map((s) => String(s.const)).join(', ')}`;
+  if (schema.type === 'string') {
+    if (schema.format !== undefined) return `must be ${FORMATS[schema.format] ?? `a valid ${schema.format}`}`;
+    const { minLength: lo, maxLength: hi } = schema;
+    if (lo !== undefined && hi !== undefined) return lo === hi ? `must be a string of ${lo} characters` : `must be a string of ${lo} to ${hi} characters`;
+    if (lo !== undefined) return lo === 1 ? 'must be a non-empty string' : `must be a string of at least ${lo} characters`;
+    if (hi !== undefined) return `must be a string of at most ${hi} characters`;
+    return 'must be a string';
+  }
+  if (schema.type === 'array') {
+    const what = schema.items ? allowedBy(schema.items).replace(/^must be /, '') : 'anything';
+    const { minItems: lo, maxItems: hi } = schema;
+    const count = lo !== undefined && hi !== undefined ? ` (${lo} to ${hi} of them)` : lo !== undefined ? ` (at least ${lo})` : hi !== undefined ? ` (at most ${hi})` : '';
+    return `must be a list, each ${what}${count}`;
+  }
+  if (schema.type === 'object') return 'must be an object';
+  return 'is invalid';
+}
+
+export interface ConfigCheckOptions {
+  /** Name of the value itself: keys become "rootKey.key". */
+  rootKey?: string;
+  /** false: never repeat a value (the config holds credentials). */
+  echo?: boolean;
+  /** What the config calls its keys in "unknown key (allowed: …)": "option" for adapter options. */
+  noun?: string;
+}
+
+/** Every key of `value` that breaks `schema`, once each, in the schema's order. */
+export function configProblems(schema: TSchema, value: unknown, opts: ConfigCheckOptions = {}): ConfigProblem[] {
+  const rootKey = opts.rootKey ?? '';
+  const seen = new Set<string>();
+  const out: ConfigProblem[] = [];
+  for (const e of Value.Errors(schema, value)) {
+    const params = e.params as { additionalProperties?: string[]; requiredProperties?: string[] };
+    const base = listLevel(schema, e.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const named = e.keyword === 'additionalProperties' ? (params.additionalProperties ?? []).map((k) => [...base, k])
+      : e.keyword === 'required' ? (params.requiredProperties ?? []).map((k) => [...base, k]) : [base];
+    for (const path of named) {
+      const key = [rootKey, ...path].filter(Boolean).join('.');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const sub = schemaAt(schema, path);
+      if (e.keyword === 'additionalProperties' || !sub) {
+        const parent = schemaAt(schema, path.slice(0, -1));
+        const known = Object.keys(parent?.properties ?? {});
+        const message = parent?.allowedKeys !== undefined ? `key must be ${parent.allowedKeys}` : `unknown ${opts.noun ?? 'key'}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
+        out.push({ key, message, unknown: true });
+        continue;
+      }
+      const got = valueAt(value, path);
+      const echo = opts.echo !== false && sub.echo !== false && got !== undefined;
+      out.push({ key, message: e.keyword === 'required' && got === undefined ? `required (${allowedBy(sub).replace(/^must be /, '')})` : `${allowedBy(sub)}${echo ? `, got ${JSON.stringify(got)}` : ''}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Fills in the schema's defaults (on a copy), checks the result and returns it typed; a ConfigError
+ * otherwise, whose message is `${label}${key}: ${what is allowed}, got ${value}`.
+ */
+export function validateConfig<T extends TSchema>(schema: T, input: unknown, opts: ConfigCheckOptions & { label?: string } = {}): Static<T> {
+  const value = Value.Default(schema, Value.Clone(input));
+  const problems = configProblems(schema, value, opts);
+  if (problems.length > 0) throw new ConfigError(opts.label ?? '', problems);
+  return value as Static<T>;
+}
