@@ -32,7 +32,7 @@ test('agent → server: floods of each family open an incident of that family at
         ];
         const COUNT = 15_000;
         for (const [i, f] of FLOODS.entries()) {
-          const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', ...f.args, '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 60_000 });
+          const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', ...f.args, '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
           assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
           const incident = await waitFor(`${f.family} incident resolved at the server`, () => {
             const list = stack.get(`/api/v1/incidents?node=${stack.nodeUuid}&limit=100`);

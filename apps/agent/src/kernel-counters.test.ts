@@ -51,7 +51,7 @@ test('real traffic in a namespace: a counted UDP flood shows up exactly in the c
     };
     const before = read();
     const COUNT = 2000;
-    const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '9', '-d', '32', '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000 });
+    const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '9', '-d', '32', '-i', 'u100', '-c', String(COUNT), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'] });
     assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
     const after = read();
     const d = counterDelta(before, after);

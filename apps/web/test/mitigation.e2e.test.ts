@@ -21,7 +21,8 @@ describe('mitigation in a browser', () => {
 
   before(async () => {
     ensureBuilt();
-    t = await startTestServer(sqliteBackend);
+    // The webhook receiver listens on this machine: the operator's outbound config grants webhook adapters loopback.
+    t = await startTestServer(sqliteBackend, { outbound: { adapters: { webhook: ['loopback'] } } });
     hook = await startWebhookFake();
     browser = await launch();
     const a = await t.request('POST', '/api/v1/mitigation/adapters', {
