@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { analyzeCapture, AnalysisOptionsError, openGeo, type AnalysisReport } from './index.ts';
+import type { AnalysisReport } from '@breakwater/contracts';
+import { analyzeCapture, AnalysisOptionsError, openGeo } from './index.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, `${name}.pcap`);

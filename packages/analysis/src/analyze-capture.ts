@@ -6,14 +6,13 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { TickStats } from '@breakwater/contracts';
+import { REPORT_VERSION, type AnalysisReport, type IncidentReport, type Recommendation, type ReportError, type TargetInfo, type TickStats } from '@breakwater/contracts';
 import { createDetectionEngine, type DetectionEngine, type DetectionEvent, type Incident } from '@breakwater/detection';
 import { TickAggregator, formatIp, type CaptureRecord, type GeoLookup } from '@breakwater/packets';
 import { scanCapture } from './capture-scan.ts';
 import { openGeo, type GeoSource } from './geo.ts';
 import { botnetVerdict, incidentReport, recommendationsFor, spoofingVerdict } from './incident-report.ts';
 import { parseTarget, resolveOptions, type AnalyzeOptions, type ResolvedOptions, type TargetSpec } from './options.ts';
-import { REPORT_VERSION, type AnalysisReport, type IncidentReport, type Recommendation, type ReportError, type TargetInfo } from './report.ts';
 import { TargetCounter } from './target-selection.ts';
 import { TrafficSummary } from './traffic-summary.ts';
 

@@ -1,7 +1,7 @@
 // One pass over a capture: every packet to `onRecord`, and a bad or unreadable input turned into a
 // ReportError (with the byte offset) instead of an exception, so the caller can say how far it got.
 import { CaptureReader, CaptureRecord } from '@breakwater/packets';
-import type { ReportError } from './report.ts';
+import type { ReportError } from '@breakwater/contracts';
 
 export interface ScanResult {
   reader: CaptureReader;

@@ -1,5 +1,5 @@
 // The report as text for a terminal: what an operator reads first after an attack.
-import type { AnalysisReport, Recommendation, TimelinePoint } from './report.ts';
+import type { AnalysisReport, Recommendation, TimelinePoint } from '@breakwater/contracts';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 function rate(bps: number): string {

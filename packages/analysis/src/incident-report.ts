@@ -1,7 +1,7 @@
 // An engine incident as the report shows it, the mitigation recommended for it, and the capture-wide
 // spoofing and botnet verdicts drawn from all incidents.
 import { recommendMitigation, toAgentIncident, type Incident } from '@breakwater/detection';
-import type { IncidentReport, Recommendation, Verdict } from './report.ts';
+import type { IncidentReport, Recommendation, Verdict } from '@breakwater/contracts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -55,53 +55,18 @@ export function incidentReport(inc: Incident, target: string, ongoing: boolean, 
   };
 }
 
-/** The detection package's recommendation, flattened into `kind`-tagged snake_case entries. */
+/** The detection package's recommendation, as `kind`-tagged entries for one incident of the report. */
 export function recommendationsFor(inc: Incident, index: number, target: string, linkBps: number | undefined): Recommendation[] {
   // A prefix target has no single host to blackhole or filter: leave the destination open.
   const host = target.includes('/') ? undefined : target;
   const r = recommendMitigation(inc, { ...(host !== undefined ? { target: host } : {}), ...(linkBps !== undefined ? { linkBps } : {}) });
-  const out: Recommendation[] = [];
-  for (const f of r.flowspec) {
-    const m = f.match;
-    out.push({
-      kind: 'flowspec',
-      incident: index,
-      target,
-      match: {
-        ...(m.destination !== undefined ? { destination: m.destination } : {}),
-        ...(m.source !== undefined ? { source: [...m.source] } : {}),
-        ...(m.protocol !== undefined ? { protocol: [...m.protocol] } : {}),
-        ...(m.sourcePort !== undefined ? { source_port: [...m.sourcePort] } : {}),
-        ...(m.destinationPort !== undefined ? { destination_port: [...m.destinationPort] } : {}),
-        ...(m.tcpFlags !== undefined ? { tcp_flags: [...m.tcpFlags] } : {}),
-        ...(m.fragment !== undefined ? { fragment: [...m.fragment] } : {}),
-      },
-      action: { ...f.action },
-      reason: f.reason,
-    });
-  }
-  if (r.blackhole !== undefined) {
-    const b = r.blackhole;
-    out.push({ kind: 'blackhole', incident: index, target, prefix: b.prefix, community: b.community, recommended: b.recommended, reason: b.reason });
-  }
-  for (const f of r.firewall) {
-    out.push({
-      kind: 'firewall',
-      incident: index,
-      target,
-      action: f.action,
-      ...(f.protocol !== undefined ? { protocol: f.protocol } : {}),
-      ...(f.sources !== undefined ? { sources: [...f.sources] } : {}),
-      ...(f.srcPorts !== undefined ? { src_ports: [...f.srcPorts] } : {}),
-      ...(f.dstPorts !== undefined ? { dst_ports: [...f.dstPorts] } : {}),
-      ...(f.tcpFlags !== undefined ? { tcp_flags: { set: [...f.tcpFlags.set], unset: [...f.tcpFlags.unset] } } : {}),
-      ...(f.fragments !== undefined ? { fragments: f.fragments } : {}),
-      ...(f.ratePps !== undefined ? { rate_pps: f.ratePps } : {}),
-      reason: f.reason,
-    });
-  }
-  for (const n of r.notes) out.push({ kind: 'note', incident: index, target, reason: n });
-  return out;
+  const about = { incident: index, target };
+  return [
+    ...r.flowspec.map((f) => ({ kind: 'flowspec' as const, ...about, ...f })),
+    ...(r.blackhole !== undefined ? [{ kind: 'blackhole' as const, ...about, ...r.blackhole }] : []),
+    ...r.firewall.map((f) => ({ kind: 'firewall' as const, ...about, ...f })),
+    ...r.notes.map((reason) => ({ kind: 'note' as const, ...about, reason })),
+  ];
 }
 
 export function spoofingVerdict(incidents: IncidentReport[]): Verdict {

@@ -5,16 +5,4 @@ export type { AnalyzeOptions, AnalysisOptionError } from './options.ts';
 export { formatReport } from './format-report.ts';
 export { openGeo, GEO_PACKAGE } from './geo.ts';
 export type { GeoSource } from './geo.ts';
-export { REPORT_VERSION } from './report.ts';
-export type {
-  AnalysisReport,
-  AnalysisSettings,
-  FileSummary,
-  IncidentReport,
-  Recommendation,
-  ReportError,
-  TargetInfo,
-  TimelinePoint,
-  Verdict,
-  VectorReport,
-} from './report.ts';
+// The report's shape (AnalysisReport, REPORT_VERSION) is declared in @breakwater/contracts.

@@ -1,7 +1,6 @@
 // Whole-capture figures built from the all-traffic ticks: the per-second timeline, top talkers and
 // ports (summed per-tick heavy hitters: lower bounds), and countries.
-import type { TickStats } from '@breakwater/contracts';
-import type { TimelinePoint } from './report.ts';
+import type { TickStats, TimelinePoint } from '@breakwater/contracts';
 
 const MAX_POINTS = 3600;
 /** Keys kept in a summed top list before the smallest half is dropped. */

@@ -2,7 +2,7 @@
 // checked; anything else an agent sends is accepted and kept.
 import { Type, type Static } from 'typebox';
 import { SafeText } from './common.ts';
-import { SEVERITIES } from './traffic.ts';
+import { ATTACK_FAMILIES, SEVERITIES } from './traffic.ts';
 
 const Count = Type.Number({ minimum: 0, maximum: 1e15 });
 const Pct = Type.Number({ minimum: 0, maximum: 100 });
@@ -99,6 +99,59 @@ export const IncidentResolveBody = Type.Object(
   open,
 );
 export type IncidentResolveBody = Static<typeof IncidentResolveBody>;
+
+/** A threshold that fired: the configured value and the largest window value seen while it lasted. */
+export const AgentThreshold = Type.Object({
+  name: Type.String(),
+  value: Type.Number(),
+  observed: Type.Number(),
+  source: Type.Enum(['static', 'baseline']),
+}, { additionalProperties: false });
+export type AgentThreshold = Static<typeof AgentThreshold>;
+
+const Counts = Type.Record(Type.String(), Type.Number());
+
+/**
+ * What Breakwater's own agent sends on open, update and resolve (detection's `toAgentIncident`):
+ * every field the bodies above check, always present, plus the extras the server keeps (histograms,
+ * thresholds, explanation). Times are ms since the epoch.
+ */
+export const AgentIncident = Type.Object({
+  status: Type.Enum(['active', 'resolved']),
+  attack_family: Type.Enum(ATTACK_FAMILIES),
+  attack_subtype: Type.String(),
+  severity: Type.Enum(SEVERITIES),
+  confidence: Type.Number({ minimum: 0, maximum: 100 }),
+  peak_pps: Count,
+  peak_bps: Count,
+  started_at: Type.Number({ minimum: 0 }),
+  ended_at: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  duration_seconds: Count,
+  protocol_breakdown: Type.Object({ tcp: Pct, udp: Pct, icmp: Pct }, { additionalProperties: false }),
+  tcp_flag_breakdown: Counts,
+  geo_breakdown: Counts,
+  source_ip_count: Count,
+  top_src_ips: Type.Array(Type.Object({ ip: Type.String(), count: Count }, { additionalProperties: false })),
+  top_dst_ports: Type.Array(Type.Object({ port: Type.Integer({ minimum: 0, maximum: 65535 }), count: Count }, { additionalProperties: false })),
+  ioc_matches: Type.Array(Type.String()),
+  ioc_hits: Counts,
+  spoofing_detected: Type.Boolean(),
+  botnet_detected: Type.Boolean(),
+  botnet_signatures: Type.Array(Type.String()),
+  explanation: Type.String(),
+  threshold: AgentThreshold,
+  thresholds_fired: Type.Array(AgentThreshold),
+  baseline_pps: Count,
+  total_packets: Count,
+  fragment_count: Count,
+  fragment_pct: Pct,
+  /** TTL value → packets. */
+  ttl_distribution: Counts,
+  /** Upper bound in bytes ("64", …, "1500", "inf") → packets. */
+  pkt_length_histogram: Counts,
+  src_ip_entropy: Type.Number({ minimum: 0 }),
+}, { additionalProperties: false });
+export type AgentIncident = Static<typeof AgentIncident>;
 
 export const IncidentAck = Type.Object(
   {

@@ -3,6 +3,7 @@
 // admin (never a deploy token) sends it, and only on agents whose local config allows it
 // (`allow_raw_commands`, reported in the heartbeat).
 import { Type, type Static, type TSchema } from 'typebox';
+import { COMMAND_STATUSES } from './statuses.ts';
 
 const Ttl = Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 600, description: 'Seconds until the rule is removed' }));
 const Incident = Type.Optional(Type.String({ format: 'uuid', description: 'Remove the rule when this incident resolves' }));
@@ -36,7 +37,7 @@ export const CommandInfo = Type.Object({
   type: Type.String(),
   params: Type.Unknown(),
   title: Type.String(),
-  status: Type.String(),
+  status: Type.String({ description: `${COMMAND_STATUSES.join(' | ')}; other words an agent acknowledges with are stored as sent` }),
   error: Type.Union([Type.String(), Type.Null()]),
   created_by: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String(),

@@ -1,8 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { IsoTime, Limit, NullableNumber, NullableString, Offset, Uuid } from './common.ts';
+import { INCIDENT_STATUSES } from './statuses.ts';
 import { SEVERITIES } from './traffic.ts';
-
-export const INCIDENT_STATUSES = ['active', 'resolved', 'false_positive'] as const;
 
 export const IncidentListQuery = Type.Object(
   {
@@ -23,7 +22,7 @@ export const Incident = Type.Object({
   uuid: Uuid,
   node_uuid: Uuid,
   node_name: Type.String(),
-  status: Type.String(),
+  status: Type.String({ description: INCIDENT_STATUSES.join(' | ') }),
   attack_family: Type.String(),
   attack_subtype: NullableString(),
   severity: Type.String(),

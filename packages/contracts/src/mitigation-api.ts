@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { MultilineText, SafeText } from './common.ts';
 import { ADAPTER_TYPES, CAPABILITIES, FlowspecAction, FlowspecMatch } from './mitigation.ts';
+import { ADAPTER_STATUSES, RULE_STATUSES } from './statuses.ts';
 
 const Name = SafeText({ minLength: 1, maxLength: 100 });
 const NullableStr = Type.Union([Type.String(), Type.Null()]);
@@ -29,7 +30,7 @@ export const AdapterInfo = Type.Object({
   capabilities: Type.Array(Type.String()),
   max_active_rules: Type.Integer(),
   active_rules: Type.Integer(),
-  status: Type.String({ description: 'unknown | up | down (last test or operation)' }),
+  status: Type.String({ description: `${ADAPTER_STATUSES.join(' | ')} (last test or operation)` }),
   last_test_at: NullableStr,
   last_latency_ms: NullableInt,
   last_error: NullableStr,
@@ -66,7 +67,7 @@ export const RuleInfo = Type.Object({
   intent_type: Type.String({ description: 'blackhole | flowspec | scrubbing | firewall (a command to the node agent)' }),
   target_ip: Type.String(),
   spec: Type.Unknown(),
-  status: Type.String({ description: 'pending | active | withdrawing | withdrawn | expired | failed | dry_run' }),
+  status: Type.String({ description: RULE_STATUSES.join(' | ') }),
   dry_run: Type.Boolean(),
   tier: NullableStr,
   owner: Type.String(),

@@ -4,17 +4,8 @@ export type { DetectionEngine, EngineDeps, EngineStatus } from './engine.ts';
 export type { DetectionEvent, NodeState, UpdateReason } from './incident/events.ts';
 export type { Incident, IncidentThreshold, TrafficSummary } from './incident/incident.ts';
 export { toAgentIncident } from './incident/agent-payload.ts';
-export type { AgentIncidentPayload, AgentThreshold } from './incident/agent-payload.ts';
 export { recommendMitigation } from './mitigation/recommend.ts';
-export type {
-  MitigationRecommendation,
-  FlowSpecRule,
-  FlowSpecMatch,
-  FlowSpecAction,
-  BlackholeIntent,
-  FirewallIntent,
-  RecommendOptions,
-} from './mitigation/recommend.ts';
+export type { RecommendOptions } from './mitigation/recommend.ts';
 export {
   DetectionConfigSchema,
   ThresholdsSchema,

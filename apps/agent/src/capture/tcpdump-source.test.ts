@@ -30,7 +30,7 @@ captureSourceContract('tcpdump', async (fn) => {
       await fn({
         make: (h) => new TcpdumpSource({ iface: n.victimIf, tcpdumpPath: tcpdump.path }, h),
         send: async (count, port) => {
-          const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', String(port), '-d', '64', '-i', 'u1000', '-c', String(count), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000 });
+          const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', String(port), '-d', '64', '-i', 'u1000', '-c', String(count), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'] });
           assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
         },
       });

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AgentIncident, IncidentOpenBody, IncidentReportBody, IncidentResolveBody, IncidentUpdateBody } from '@breakwater/contracts';
+import { Value } from 'typebox/value';
 import { createDetectionEngine } from '../engine.ts';
 import { toAgentIncident } from './agent-payload.ts';
 import type { DetectionEvent } from './events.ts';
@@ -92,5 +94,17 @@ void test('the payload carries every field the agent API names for incidents', (
     'threshold',
   ]) {
     assert.ok(key in p, key);
+  }
+});
+
+void test('open, update and resolve payloads are the contracts shape and pass the server\'s agent API schemas', () => {
+  const events = run();
+  for (const e of events) {
+    if (e.type !== 'incident.opened' && e.type !== 'incident.updated' && e.type !== 'incident.resolved') continue;
+    const p = toAgentIncident(e.incident);
+    assert.ok(Value.Check(AgentIncident, p), JSON.stringify([...Value.Errors(AgentIncident, p)].slice(0, 3)));
+    for (const body of [IncidentOpenBody, IncidentUpdateBody, IncidentResolveBody, IncidentReportBody]) {
+      assert.ok(Value.Check(body, p), JSON.stringify([...Value.Errors(body, p)].slice(0, 3)));
+    }
   }
 });

@@ -1,51 +1,11 @@
 // The incident in the agent API's shape (snake_case; reference agent-api.md "Report Incident" plus
-// the extras agents in the field send, see reference/paths.md). Times are ms since the epoch.
-import type { AttackFamily, Severity } from '@breakwater/contracts';
+// the extras agents in the field send, see reference/paths.md), declared in contracts as
+// `AgentIncident`. Times are ms since the epoch.
+import type { AgentIncident } from '@breakwater/contracts';
 import type { Incident } from './incident.ts';
 
-export interface AgentThreshold {
-  name: string;
-  value: number;
-  observed: number;
-  source: 'static' | 'baseline';
-}
-
-export interface AgentIncidentPayload {
-  status: 'active' | 'resolved';
-  attack_family: AttackFamily;
-  attack_subtype: string;
-  severity: Severity;
-  confidence: number;
-  peak_pps: number;
-  peak_bps: number;
-  started_at: number;
-  ended_at: number | null;
-  duration_seconds: number;
-  protocol_breakdown: { tcp: number; udp: number; icmp: number };
-  tcp_flag_breakdown: Record<string, number>;
-  geo_breakdown: Record<string, number>;
-  source_ip_count: number;
-  top_src_ips: { ip: string; count: number }[];
-  top_dst_ports: { port: number; count: number }[];
-  ioc_matches: string[];
-  ioc_hits: Record<string, number>;
-  spoofing_detected: boolean;
-  botnet_detected: boolean;
-  botnet_signatures: string[];
-  explanation: string;
-  threshold: AgentThreshold;
-  thresholds_fired: AgentThreshold[];
-  baseline_pps: number;
-  total_packets: number;
-  fragment_count: number;
-  fragment_pct: number;
-  ttl_distribution: Record<string, number>;
-  pkt_length_histogram: Record<string, number>;
-  src_ip_entropy: number;
-}
-
 /** `now` stands in for the end of a still active incident when computing its duration. */
-export function toAgentIncident(incident: Incident, now = incident.endedAt ?? incident.startedAt): AgentIncidentPayload {
+export function toAgentIncident(incident: Incident, now = incident.endedAt ?? incident.startedAt): AgentIncident {
   const t = incident.traffic;
   const end = incident.endedAt ?? now;
   return {

@@ -21,11 +21,11 @@ void test('amplification: discard UDP from the reflector port to the target; bla
   assert.equal(i.attackSubtype, 'memcached_amplification');
   const m = recommendMitigation(i);
   assert.deepEqual(m.flowspec[0], {
-    match: { destination: '203.0.113.10/32', protocol: [17], sourcePort: [11211] },
+    match: { destination: '203.0.113.10/32', protocol: [17], source_port: [11211] },
     action: { type: 'discard' },
     reason: 'memcached_amplification: reflected UDP from source port 11211',
   });
-  assert.deepEqual(m.firewall[0]?.srcPorts, [11211]);
+  assert.deepEqual(m.firewall[0]?.src_ports, [11211]);
   assert.equal(m.flowspec.some((r) => r.match.source !== undefined), false, 'reflector lists are noise');
   assert.equal(m.blackhole?.prefix, '203.0.113.10/32');
   assert.equal(m.blackhole?.community, '65535:666');
@@ -38,7 +38,7 @@ void test('spoofed SYN flood: SYN cookies and a SYN rate limit, never a source l
   assert.equal(i.attackSubtype, 'spoofed_syn_flood');
   const m = recommendMitigation(i);
   const rule = m.flowspec[0];
-  assert.deepEqual(rule?.match.tcpFlags, ['syn', '!ack']);
+  assert.deepEqual(rule?.match.tcp_flags, ['syn', '!ack']);
   assert.equal(rule?.action.type, 'rate-limit');
   assert.equal(m.firewall[0]?.action, 'syn_cookies');
   assert.equal(m.flowspec.some((r) => r.match.source !== undefined), false);

@@ -1,11 +1,8 @@
 // What each tier action means for one incident: the FlowSpec match that singles the attack
 // out, the blackhole of the target, the scrubbing diversion, or the firewall commands the
 // node's agent applies. Pure: stored incident and node in, rule specs out.
-import { amplificationServiceOf, type CommandType, type EscalationPolicy, type FlowspecAction, type FlowspecMatch, type RuleSpec } from '@breakwater/contracts';
+import { amplificationServiceOf, canonicalPrefix, IP_PROTOCOLS as PROTO, type EscalationPolicy, type FirewallIntent, type FlowspecAction, type FlowspecMatch, type RuleSpec } from '@breakwater/contracts';
 import { fromJson, type IncidentRow, type NodeRow } from '@breakwater/db';
-import { canonicalPrefix } from '@breakwater/mitigation';
-
-const PROTO = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 } as const;
 
 /** The source port of the reflector service the subtype names (contracts' one table), if any. */
 export function amplificationPort(subtype: string | null): number | null {
@@ -63,13 +60,6 @@ export function specFor(action: 'flowspec' | 'blackhole' | 'scrubbing', incident
       return f ? { kind: 'flowspec', ...f } : null;
     }
   }
-}
-
-export interface FirewallIntent {
-  type: Exclude<CommandType, 'exec'>;
-  params: Record<string, unknown>;
-  /** What the rule is about (its target), for the rule list. */
-  target: string;
 }
 
 /**

@@ -3,7 +3,7 @@
 // and reconcile after a restart or a speaker's flap. Nothing here is fire-and-forget: every
 // step is written to the rule's row (attempts, error, timestamps) before and after it runs.
 import { randomUUID } from 'node:crypto';
-import { parsePrefix, prefixesOverlap, type RuleSpec } from '@breakwater/contracts';
+import { parsePrefix, prefixesOverlap, type FirewallIntent, type RuleSpec } from '@breakwater/contracts';
 import { fromJson, incidents, mitigation as repo, nodes, type AdapterRow, type Db, type IncidentRow, type NodeRow, type RuleRow } from '@breakwater/db';
 import { AdapterError, refusal, ruleKey } from '@breakwater/mitigation';
 import { retryDelayMs, type RetryPolicy } from '@breakwater/outbound';
@@ -11,7 +11,6 @@ import type { Clock } from '../../clock.ts';
 import type { CommandService } from '../commands/command-service.ts';
 import type { LiveBus } from '../live/live-bus.ts';
 import type { AdapterPool } from './adapter-pool.ts';
-import type { FirewallIntent } from './intents.ts';
 import { readPolicy } from './policy.ts';
 
 export type Intent = 'blackhole' | 'flowspec' | 'scrubbing' | 'firewall';

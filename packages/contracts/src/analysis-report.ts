@@ -1,6 +1,8 @@
-// The analysis report: plain JSON (snake_case keys, ISO-8601 times), the body of
-// GET /api/v1/pcaps/{id}/analysis and of `breakwater analyze --json`.
-import type { AttackFamily, Severity } from '@breakwater/contracts';
+// The analysis report packages/analysis computes: plain JSON (snake_case keys, ISO-8601 times), the
+// `report` of GET /api/v1/pcaps/{id}/analysis and what `breakwater analyze --json` prints.
+import type { AgentIncident } from './agent.ts';
+import type { Recommendation } from './recommendation.ts';
+import type { AttackFamily } from './traffic.ts';
 
 export const REPORT_VERSION = 1;
 
@@ -49,13 +51,6 @@ export interface AnalysisSettings {
   geo: { source: string; note: string | null };
 }
 
-export interface IncidentThresholdReport {
-  name: string;
-  value: number;
-  observed: number;
-  source: 'static' | 'baseline';
-}
-
 export interface VectorReport {
   id: string;
   family: AttackFamily;
@@ -65,43 +60,25 @@ export interface VectorReport {
   rule: string;
 }
 
-export interface IncidentReport {
+/** The agent API's view of the incident (AgentIncident) with ISO times, and what only a forensic report shows. */
+export type IncidentReport = Pick<
+  AgentIncident,
+  | 'attack_family' | 'attack_subtype' | 'severity' | 'confidence' | 'peak_pps' | 'peak_bps' | 'threshold' | 'thresholds_fired'
+  | 'explanation' | 'top_src_ips' | 'top_dst_ports' | 'protocol_breakdown' | 'tcp_flag_breakdown' | 'geo_breakdown'
+  | 'source_ip_count' | 'spoofing_detected' | 'botnet_detected' | 'botnet_signatures' | 'ioc_matches' | 'total_packets'
+  | 'fragment_count' | 'fragment_pct' | 'ttl_distribution' | 'pkt_length_histogram' | 'src_ip_entropy'
+> & {
   target: string;
-  attack_family: AttackFamily;
-  attack_subtype: string;
-  severity: Severity;
-  confidence: number;
-  peak_pps: number;
-  peak_bps: number;
   started_at: string;
   ended_at: string;
   duration_s: number;
   /** The attack was still above the resolve level when the capture ended: its end is not in the file. */
   ongoing_at_end: boolean;
-  threshold: IncidentThresholdReport;
-  thresholds_fired: IncidentThresholdReport[];
-  explanation: string;
   vectors: VectorReport[];
-  top_src_ips: { ip: string; count: number }[];
-  top_dst_ports: { port: number; count: number }[];
   top_src_ports: { port: number; count: number }[];
-  protocol_breakdown: { tcp: number; udp: number; icmp: number };
-  tcp_flag_breakdown: Record<string, number>;
-  geo_breakdown: Record<string, number>;
-  source_ip_count: number;
-  spoofing_detected: boolean;
   spoofing_reasons: string[];
-  botnet_detected: boolean;
-  botnet_signatures: string[];
   botnet_reasons: string[];
-  ioc_matches: string[];
-  total_packets: number;
-  fragment_count: number;
-  fragment_pct: number;
-  ttl_distribution: Record<string, number>;
-  pkt_length_histogram: Record<string, number>;
-  src_ip_entropy: number;
-}
+};
 
 export interface TimelinePoint {
   /** Start of the bucket. */
@@ -124,40 +101,6 @@ export interface Verdict {
   verdict: 'detected' | 'not_detected' | 'not_assessed';
   why: string;
 }
-
-export type Recommendation =
-  | {
-      kind: 'flowspec';
-      incident: number;
-      target: string;
-      match: {
-        destination?: string;
-        source?: string[];
-        protocol?: number[];
-        source_port?: number[];
-        destination_port?: number[];
-        tcp_flags?: string[];
-        fragment?: string[];
-      };
-      action: { type: 'discard' } | { type: 'rate-limit'; bps: number };
-      reason: string;
-    }
-  | { kind: 'blackhole'; incident: number; target: string; prefix: string; community: string; recommended: boolean; reason: string }
-  | {
-      kind: 'firewall';
-      incident: number;
-      target: string;
-      action: 'drop' | 'rate_limit' | 'syn_cookies';
-      protocol?: string;
-      sources?: string[];
-      src_ports?: number[];
-      dst_ports?: number[];
-      tcp_flags?: { set: string[]; unset: string[] };
-      fragments?: boolean;
-      rate_pps?: number;
-      reason: string;
-    }
-  | { kind: 'note'; incident: number; target: string; reason: string };
 
 export interface AnalysisReport {
   report_version: number;
