@@ -44,3 +44,14 @@ test('rootKey prefixes every key', () => {
     assert.equal(err.key, 'options.port');
   }
 });
+
+test('itemKeys names a list item; say and show put a config in its own words', () => {
+  const Hosts = Type.Object({ hosts: Type.Array(Type.Object({ name: Type.String(), port: Type.Integer({ minimum: 1, maximum: 9 }) }, { additionalProperties: false })) });
+  const input = { hosts: [{ name: 'a', port: 1 }, { port: 10 }] };
+  assert.deepEqual(configProblems(Hosts, { hosts: [{ name: 'a', port: 10 }] }).map((p) => p.key), ['hosts']);
+  const say = (s: { type?: string }, keyword: string) => (keyword === 'required' ? 'is required' : s.type === 'integer' ? 'must be an integer <= 9' : undefined);
+  assert.deepEqual(configProblems(Hosts, input, { itemKeys: true, say, show: (v) => `<${String(v)}>` }), [
+    { key: 'hosts[1].name', message: 'is required' },
+    { key: 'hosts[1].port', message: 'must be an integer <= 9, got <10>' },
+  ]);
+});

@@ -102,6 +102,26 @@ export interface ConfigCheckOptions {
   echo?: boolean;
   /** What the config calls its keys in "unknown key (allowed: …)": "option" for adapter options. */
   noun?: string;
+  /** Name a problem inside a list by its item ("httpPorts[1]", "overrides[0].match") instead of the whole list. */
+  itemKeys?: boolean;
+  /**
+   * The config's own words for a problem where it has them ("must be an integer >= 1", "is required"),
+   * given the key's schema and the keyword that failed ("required" for a missing key); allowedBy's otherwise.
+   */
+  say?: (schema: Annotated, keyword: string) => string | undefined;
+  /** How a given value is repeated; JSON otherwise. */
+  show?: (value: unknown) => string;
+}
+
+/** "a.b" for keys, "a[0]" for a list's items (with itemKeys). */
+function keyOf(schema: Annotated, path: string[]): string {
+  let key = '';
+  let s: Annotated | undefined = schema;
+  for (const p of path) {
+    key = s?.type === 'array' && /^\d+$/.test(p) ? `${key}[${p}]` : key === '' ? p : `${key}.${p}`;
+    s = s && schemaAt(s, [p]);
+  }
+  return key;
 }
 
 /** Every key of `value` that breaks `schema`, once each, in the schema's order. */
@@ -111,11 +131,12 @@ export function configProblems(schema: TSchema, value: unknown, opts: ConfigChec
   const out: ConfigProblem[] = [];
   for (const e of Value.Errors(schema, value)) {
     const params = e.params as { additionalProperties?: string[]; requiredProperties?: string[] };
-    const base = listLevel(schema, e.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')));
+    const at = e.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const base = opts.itemKeys === true ? at : listLevel(schema, at);
     const named = e.keyword === 'additionalProperties' ? (params.additionalProperties ?? []).map((k) => [...base, k])
       : e.keyword === 'required' ? (params.requiredProperties ?? []).map((k) => [...base, k]) : [base];
     for (const path of named) {
-      const key = [rootKey, ...path].filter(Boolean).join('.');
+      const key = [rootKey, keyOf(schema, path)].filter(Boolean).join('.');
       if (seen.has(key)) continue;
       seen.add(key);
       const sub = schemaAt(schema, path);
@@ -128,7 +149,9 @@ export function configProblems(schema: TSchema, value: unknown, opts: ConfigChec
       }
       const got = valueAt(value, path);
       const echo = opts.echo !== false && sub.echo !== false && got !== undefined;
-      out.push({ key, message: e.keyword === 'required' && got === undefined ? `required (${allowedBy(sub).replace(/^must be /, '')})` : `${allowedBy(sub)}${echo ? `, got ${JSON.stringify(got)}` : ''}` });
+      const missing = e.keyword === 'required' && got === undefined;
+      const said = opts.say?.(sub, missing ? 'required' : e.keyword);
+      out.push({ key, message: missing ? said ?? `required (${allowedBy(sub).replace(/^must be /, '')})` : `${said ?? allowedBy(sub)}${echo ? `, got ${(opts.show ?? JSON.stringify)(got)}` : ''}` });
     }
   }
   return out;
