@@ -3,9 +3,9 @@
 // refuses a file others can read, and every key is checked with a message naming it.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Type, type Static, type TSchema } from 'typebox';
-// typebox/schema's checker, not typebox/value: the latter loads every value operation (~11 MB resident).
-import { Errors } from 'typebox/schema';
+import { Type, type Static } from 'typebox';
+// Only the validator, not every contract: reading the config (enroll, the CLI) stays ~10 MB lighter.
+import { ConfigError, validateConfig } from '@breakwater/contracts/config-check';
 
 export const AGENT_DEFAULTS = {
   interface: 'eth0',
@@ -22,17 +22,24 @@ export const AGENT_DEFAULTS = {
   allow_insecure_http: false,
 } as const;
 
-// Each key's `description` says what is allowed: an error reads "KEY must be DESCRIPTION, got VALUE".
-const int = (min: number, max: number, d: number) => Type.Integer({ minimum: min, maximum: max, default: d, description: `an integer from ${min} to ${max}` });
-const flag = (d: boolean) => Type.Boolean({ default: d, description: 'true or false' });
-const absolute = (d: string) => Type.String({ pattern: '^/', default: d, description: 'an absolute path' });
+// Checked by contracts' validateConfig: an error reads "KEY must be WHAT IS ALLOWED, got VALUE", where
+// a number's bounds and a boolean say it themselves and `allowed` says it for a string.
+const int = (min: number, max: number, d: number) => Type.Integer({ minimum: min, maximum: max, default: d });
+const flag = (d: boolean) => Type.Boolean({ default: d });
+const absolute = (d: string) => Type.String({ pattern: '^/', default: d, allowed: 'an absolute path' });
 
-/** The agent's config file, with its defaults. */
+/** The agent's config file, with its defaults. Its key order is the one "allowed: …" lists. */
 export const AgentConfigSchema = Type.Object({
-  server_url: Type.String({ pattern: '^https?://', description: 'an http:// or https:// URL' }),
-  node_uuid: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'the node UUID from enrolment' }),
-  api_key: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'the 64-hex node key from enrolment', writeOnly: true }),
-  interface: Type.String({ pattern: '^[A-Za-z0-9_.:@-]{1,15}$', default: AGENT_DEFAULTS.interface, description: 'an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)' }),
+  server_url: Type.String({ pattern: '^https?://', allowed: 'an http:// or https:// URL' }),
+  node_uuid: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', allowed: 'the node UUID from enrolment' }),
+  // A credential: never repeated in an error.
+  api_key: Type.String({ pattern: '^[0-9a-f]{64}$', allowed: 'the 64-hex node key from enrolment', writeOnly: true, echo: false }),
+  /** The address protected here; defaults to the interface's address. */
+  ip: Type.Optional(Type.String({ allowed: 'an IPv4 or IPv6 address' })),
+  // Its keys are the detection engine's: checkDetectionConfig() validates them when the agent
+  // starts, so that reading this file does not load the engine.
+  detection: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { allowed: 'an object' })),
+  interface: Type.String({ pattern: '^[A-Za-z0-9_.:@-]{1,15}$', default: AGENT_DEFAULTS.interface, allowed: 'an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)' }),
   spool_dir: absolute(AGENT_DEFAULTS.spool_dir),
   pcap_dir: absolute(AGENT_DEFAULTS.pcap_dir),
   /** Packets kept before an attack starts, so a PCAP shows how it began. */
@@ -53,16 +60,9 @@ export const AgentConfigSchema = Type.Object({
   failsafe_release_seconds: int(5, 7 * 86_400, AGENT_DEFAULTS.failsafe_release_seconds),
   /** A plain http:// server_url to a host other than loopback is refused unless this is true (the node key would cross the network in clear). */
   allow_insecure_http: flag(AGENT_DEFAULTS.allow_insecure_http),
-  /** The address protected here; defaults to the interface's address. */
-  ip: Type.Optional(Type.String({ description: 'an IPv4 or IPv6 address' })),
-  // Its keys are the detection engine's: checkDetectionConfig() validates them when the agent
-  // starts, so that reading this file does not load the engine.
-  detection: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'an object' })),
 }, { additionalProperties: false });
 
 export type AgentConfig = Static<typeof AgentConfigSchema>;
-
-const KEYS = ['server_url', 'node_uuid', 'api_key', 'ip', 'detection', ...Object.keys(AGENT_DEFAULTS)];
 
 export class AgentConfigError extends Error {}
 
@@ -88,16 +88,15 @@ function fail(path: string, key: string, what: string, got: unknown): never {
 /** Checks a config against the schema (defaults filled in); the error names the key and what it allows. */
 export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`${path}: must be a JSON object`);
-  const c: Record<string, unknown> = { ...raw };
-  for (const k of Object.keys(c)) if (!KEYS.includes(k)) throw new AgentConfigError(`${path}: unknown key ${JSON.stringify(k)}; allowed: ${KEYS.join(', ')}`);
-  const props = AgentConfigSchema.properties as Record<string, TSchema & { default?: unknown; description?: string; writeOnly?: boolean }>;
-  for (const [k, schema] of Object.entries(props)) if (c[k] === undefined && schema.default !== undefined) c[k] = schema.default;
-  const [, errors] = Errors(AgentConfigSchema, c);
-  const first = errors.find((e) => e.instancePath !== '');
-  if (first) {
-    const key = first.instancePath.split('/')[1]!;
-    const schema = props[key];
-    fail(path, key, `must be ${schema?.description ?? first.message}`, schema?.writeOnly ? '(hidden)' : c[key]);
+  let c: AgentConfig;
+  try {
+    c = validateConfig(AgentConfigSchema, raw);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // One problem, in the agent's words (the CLI prints it): an unknown key before a bad value.
+    const p = err.problems.find((q) => q.unknown) ?? err.problems[0]!;
+    const allowed = Object.keys(AgentConfigSchema.properties).join(', ');
+    throw new AgentConfigError(p.unknown ? `${path}: unknown key ${JSON.stringify(p.key)}; allowed: ${allowed}` : `${path}: ${p.key} ${p.message}`);
   }
   let url: URL;
   try {
@@ -105,10 +104,10 @@ export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig 
   } catch {
     fail(path, 'server_url', 'must be an http:// or https:// URL', c.server_url);
   }
-  const insecure = insecureUrlProblem(url, c.allow_insecure_http as boolean, '"allow_insecure_http": true');
+  const insecure = insecureUrlProblem(url, c.allow_insecure_http, '"allow_insecure_http": true');
   if (insecure) fail(path, 'server_url', `must be https:// (${insecure})`, c.server_url);
-  if (c.ip !== undefined && isIP(c.ip as string) === 0) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
-  return c as AgentConfig;
+  if (c.ip !== undefined && isIP(c.ip) === 0) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
+  return c;
 }
 
 export function loadAgentConfig(path: string): AgentConfig {
