@@ -1,7 +1,7 @@
-// A firewall command's parameters checked once, for every executor: addresses by node:net,
-// numbers by range, protocols from a fixed list. What comes out is safe to write into a
-// firewall's own syntax; anything else is a FirewallError naming the field.
-import { isIP } from 'node:net';
+// A firewall command's parameters checked once, for every executor: addresses and prefixes by
+// contracts' one parser, numbers by range, protocols from a fixed list. What comes out is safe to
+// write into a firewall's own syntax; anything else is a FirewallError naming the field.
+import { parseAddress, parsePrefix } from '@breakwater/contracts';
 import { FirewallError, type FirewallCommandType } from './firewall-executor.ts';
 
 export const FIREWALL_PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6', 'gre', 'esp', 'sctp'] as const;
@@ -33,13 +33,17 @@ const proto = (v: unknown): FirewallProtocol => {
   return v as FirewallProtocol;
 };
 
+// The address is written as given (a prefix's host bits too: the firewall clears them itself).
 function address(v: unknown, prefix: boolean): { family: 4 | 6; text: string } {
   const s = String(v);
-  const [addr, len] = prefix ? s.split('/') : [s, undefined];
-  const family = isIP(addr ?? '');
-  if (family === 0) throw new FirewallError(`${prefix ? 'prefix' : 'address'}: not an IP address: ${JSON.stringify(s)}`);
-  if (prefix) int(Number(len), 0, family === 4 ? 32 : 128, 'prefix length');
-  return { family: family as 4 | 6, text: prefix ? `${addr}/${Number(len)}` : addr };
+  const slash = prefix ? s.indexOf('/') : -1;
+  const addr = slash >= 0 ? s.slice(0, slash) : s;
+  const a = parseAddress(addr);
+  if (!a) throw new FirewallError(`${prefix ? 'prefix' : 'address'}: not an IP address: ${JSON.stringify(s)}`);
+  if (!prefix) return { family: a.family, text: addr };
+  const p = slash >= 0 ? parsePrefix(s) : null;
+  if (!p) throw new FirewallError(`prefix length: must be an integer from 0 to ${a.family === 4 ? 32 : 128}`);
+  return { family: p.family, text: `${addr}/${p.len}` };
 }
 
 export function checkFirewallCommand(commandId: number, type: FirewallCommandType, params: Record<string, unknown>): CheckedCommand {
