@@ -55,3 +55,10 @@ test('itemKeys names a list item; say and show put a config in its own words', (
     { key: 'hosts[1].port', message: 'must be an integer <= 9, got <10>' },
   ]);
 });
+
+test('a key missing or unknown inside a list item names the list and what it allows (not an unknown key)', () => {
+  const Hosts = Type.Object({ hosts: Type.Array(Type.Object({ name: Type.String(), port: Type.Integer() }, { additionalProperties: false }), { allowed: 'a list of {name, port}' }) });
+  assert.throws(() => validateConfig(Hosts, { hosts: [{ port: 1 }] }), (e: Error) => /^hosts: must be a list of \{name, port\}, got /.test(e.message) && !/unknown/.test(e.message));
+  assert.throws(() => validateConfig(Hosts, { hosts: [{ name: 'a', port: 1, extra: true }] }), /^Error: hosts: must be a list of \{name, port\}/);
+  assert.throws(() => validateConfig(Hosts, { hosts: [{ port: 1 }] }, { itemKeys: true }), /hosts\[0\]\.name: required/);
+});

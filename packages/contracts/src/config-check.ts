@@ -133,14 +133,16 @@ export function configProblems(schema: TSchema, value: unknown, opts: ConfigChec
     const params = e.params as { additionalProperties?: string[]; requiredProperties?: string[] };
     const at = e.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const base = opts.itemKeys === true ? at : listLevel(schema, at);
-    const named = e.keyword === 'additionalProperties' ? (params.additionalProperties ?? []).map((k) => [...base, k])
+    // A problem inside a list's item, without itemKeys, is the list's: what the list allows, not an item key.
+    const inItem = base.length < at.length;
+    const named = inItem ? [base] : e.keyword === 'additionalProperties' ? (params.additionalProperties ?? []).map((k) => [...base, k])
       : e.keyword === 'required' ? (params.requiredProperties ?? []).map((k) => [...base, k]) : [base];
     for (const path of named) {
       const key = [rootKey, keyOf(schema, path)].filter(Boolean).join('.');
       if (seen.has(key)) continue;
       seen.add(key);
       const sub = schemaAt(schema, path);
-      if (e.keyword === 'additionalProperties' || !sub) {
+      if (!inItem && (e.keyword === 'additionalProperties' || !sub)) {
         const parent = schemaAt(schema, path.slice(0, -1));
         const known = Object.keys(parent?.properties ?? {});
         const message = parent?.allowedKeys !== undefined ? `key must be ${parent.allowedKeys}` : `unknown ${opts.noun ?? 'key'}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
@@ -149,7 +151,7 @@ export function configProblems(schema: TSchema, value: unknown, opts: ConfigChec
       }
       const got = valueAt(value, path);
       const echo = opts.echo !== false && sub.echo !== false && got !== undefined;
-      const missing = e.keyword === 'required' && got === undefined;
+      const missing = !inItem && e.keyword === 'required' && got === undefined;
       const said = opts.say?.(sub, missing ? 'required' : e.keyword);
       out.push({ key, message: missing ? said ?? `required (${allowedBy(sub).replace(/^must be /, '')})` : `${said ?? allowedBy(sub)}${echo ? `, got ${(opts.show ?? JSON.stringify)(got)}` : ''}` });
     }
