@@ -142,7 +142,7 @@ export function configProblems(schema: TSchema, value: unknown, opts: ConfigChec
       if (seen.has(key)) continue;
       seen.add(key);
       const sub = schemaAt(schema, path);
-      if (!inItem && (e.keyword === 'additionalProperties' || !sub)) {
+      if (!sub || (!inItem && e.keyword === 'additionalProperties')) {
         const parent = schemaAt(schema, path.slice(0, -1));
         const known = Object.keys(parent?.properties ?? {});
         const message = parent?.allowedKeys !== undefined ? `key must be ${parent.allowedKeys}` : `unknown ${opts.noun ?? 'key'}${known.length ? ` (allowed: ${known.join(', ')})` : ''}`;

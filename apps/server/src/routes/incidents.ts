@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Incident, IncidentDetail, IncidentListQuery, Ok, OkPage, errors } from '@breakwater/contracts';
 import { fromJson, incidents, pcaps, type IncidentWithNode } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
