@@ -23,12 +23,24 @@ test('tcpdump statistics: the last counters it printed, or null before it printe
   assert.deepEqual(parseTcpdumpStats(text), { captured: 25, received: 30, kernelDrops: 2 });
 });
 
+/**
+ * The kernel stamps what tcpdump captures with the system's wall clock. Under libfaketime (the
+ * suite runs weeks ahead that way) this process's clock is shifted and the kernel's is not, so
+ * ask a child that runs without the preload.
+ */
+function kernelWallClockMs(): number {
+  if (!process.env.LD_PRELOAD?.includes('faketime')) return Date.now();
+  const r = spawnSync('date', ['+%s%3N'], { encoding: 'utf8', env: { ...process.env, LD_PRELOAD: '', FAKETIME: '' } });
+  return Number(r.stdout.trim());
+}
+
 captureSourceContract('tcpdump', async (fn) => {
   await withNamespaces(async (n) => {
     const tcpdump = namespacedProgram(n.victim, 'tcpdump');
     try {
       await fn({
         make: (h) => new TcpdumpSource({ iface: n.victimIf, tcpdumpPath: tcpdump.path }, h),
+        now: kernelWallClockMs,
         send: async (count, port) => {
           const flood = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', String(port), '-d', '64', '-i', 'u1000', '-c', String(count), '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'] });
           assert.ok(flood.status === 0 || flood.status === 1, flood.stderr);
