@@ -16,5 +16,5 @@ void test('distinct estimates stay within 5 % from tens to hundreds of thousands
 });
 
 void test('precision is validated', () => {
-  assert.throws(() => new HyperLogLog(2), /HyperLogLog precision: must be an integer from 4 to 16, got 2/);
+  assert.throws(() => new HyperLogLog(2), RangeError);
 });

@@ -1,21 +1,15 @@
 // Distinct-source estimate per tick. 2^12 registers: ~1.6 % standard error, 4 KiB, and a
 // reset is one fill. Small counts use linear counting, which is near exact.
-import { validateConfig } from '@breakwater/contracts';
-import { Type } from 'typebox';
-
-/** The sketch's options: checked once, when it is built. */
-export const HyperLogLogOptionsSchema = Type.Object({
-  precision: Type.Integer({ minimum: 4, maximum: 16, default: 12, description: 'log2 of the register count.' }),
-});
 
 export class HyperLogLog {
   readonly #p: number;
   readonly #m: number;
   readonly #reg: Uint8Array;
 
-  constructor(precision?: number) {
-    this.#p = validateConfig(HyperLogLogOptionsSchema, { precision }, { label: 'HyperLogLog ' }).precision;
-    this.#m = 1 << this.#p;
+  constructor(precision = 12) {
+    if (!Number.isInteger(precision) || precision < 4 || precision > 16) throw new RangeError('HyperLogLog precision must be 4..16');
+    this.#p = precision;
+    this.#m = 1 << precision;
     this.#reg = new Uint8Array(this.#m);
   }
 

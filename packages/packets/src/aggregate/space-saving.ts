@@ -19,14 +19,8 @@
 // are reached as `offset | field`: in optimised code that is one indexed load, where a
 // typed array per field cost its own checks and `slot * stride + field` its overflow
 // checks on every access.
-import { validateConfig, type HeavyHitter } from '@breakwater/contracts';
-import { Type } from 'typebox';
+import type { HeavyHitter } from '@breakwater/contracts';
 import { formatKey } from './address-key.ts';
-
-/** The summary's options: checked once, when it is built. */
-export const SpaceSavingOptionsSchema = Type.Object({
-  capacity: Type.Integer({ minimum: 1, maximum: 1 << 20, default: 1024, description: 'Counters kept: memory is fixed by it.' }),
-});
 
 const NONE = -1;
 
@@ -69,8 +63,8 @@ export class SpaceSaving {
   readonly #mask: number;
   #size = 0;
 
-  constructor(given?: number) {
-    const { capacity } = validateConfig(SpaceSavingOptionsSchema, { capacity: given }, { label: 'SpaceSaving ' });
+  constructor(capacity = 1024) {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) throw new RangeError('SpaceSaving capacity must be 1..2^20');
     this.capacity = capacity;
     // A bucket holds at least one counter, so `capacity` buckets always suffice.
     this.#freeBase = capacity * (SLOT_INTS + BUCKET_INTS);

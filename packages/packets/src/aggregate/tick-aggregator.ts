@@ -2,8 +2,7 @@
 // capture time, so offline analysis of a pcap and the live agent produce the same ticks.
 // Every frame counts in `total`; one in `sampleRate` is decoded for the detail, and the
 // detail is reported raw (unscaled) with that rate, as the contract says.
-import { validateConfig, type Counter, type TcpFlagCounts, type TickStats } from '@breakwater/contracts';
-import { Type } from 'typebox';
+import type { Counter, TcpFlagCounts, TickStats } from '@breakwater/contracts';
 import { hashKey, hashV4, readSourceKey } from './address-key.ts';
 import type { CaptureRecord } from '../capture-file/capture-record.ts';
 import { CountryCounter, type GeoLookup } from './country-counter.ts';
@@ -42,19 +41,11 @@ export const SIZE_BUCKETS = [64, 128, 256, 512, 1024, 1500] as const;
 
 const TCP_MASK = TcpFlag.fin | TcpFlag.syn | TcpFlag.rst | TcpFlag.psh | TcpFlag.ack | TcpFlag.urg;
 
-const count = (max: number, dflt: number) => Type.Integer({ minimum: 1, maximum: max, default: dflt });
-
-/** The options with their bounds and defaults, checked once when an aggregator is built (never per packet). */
-export const TickAggregatorOptionsSchema = Type.Object({
-  tickMs: count(3_600_000, 100),
-  sampleRate: count(1_000_000, 1),
-  topN: count(1000, 10),
-  heavyHitterCapacity: count(1 << 20, 1024),
-  geoLookupsPerTick: count(1 << 24, 256),
-  maxGapTicks: count(1_000_000, 600),
-  /** Each pattern is checked by IocMatcher. */
-  iocPatterns: Type.Optional(Type.Array(Type.Unknown())),
-});
+function positiveInt(name: string, v: number | undefined, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`TickAggregator option ${name} must be an integer 1..${max}, got ${v}`);
+  return v;
+}
 
 // Per-tick counts live in typed arrays while the tick is open and become a TickStats
 // when it closes: a packet costs a few indexed increments, with lookup tables in place
@@ -127,13 +118,12 @@ export class TickAggregator {
   #sampleCountdown = 1;
 
   constructor(options: TickAggregatorOptions, deps: TickAggregatorDeps) {
-    const o = validateConfig(TickAggregatorOptionsSchema, options, { label: 'TickAggregator option ' });
-    this.tickMs = o.tickMs;
-    this.sampleRate = o.sampleRate;
-    this.#topN = o.topN;
-    this.#maxGap = o.maxGapTicks;
-    this.#sources = new SpaceSaving(o.heavyHitterCapacity);
-    this.#countries = deps.geo === undefined ? null : new CountryCounter(deps.geo, o.geoLookupsPerTick);
+    this.tickMs = positiveInt('tickMs', options.tickMs, 100, 3_600_000);
+    this.sampleRate = positiveInt('sampleRate', options.sampleRate, 1, 1_000_000);
+    this.#topN = positiveInt('topN', options.topN, 10, 1000);
+    this.#maxGap = positiveInt('maxGapTicks', options.maxGapTicks, 600, 1_000_000);
+    this.#sources = new SpaceSaving(positiveInt('heavyHitterCapacity', options.heavyHitterCapacity, 1024, 1 << 20));
+    this.#countries = deps.geo === undefined ? null : new CountryCounter(deps.geo, positiveInt('geoLookupsPerTick', options.geoLookupsPerTick, 256, 1 << 24));
     this.#ioc = options.iocPatterns !== undefined && options.iocPatterns.length > 0 ? new IocMatcher(options.iocPatterns) : null;
     this.#onTick = deps.onTick;
   }
