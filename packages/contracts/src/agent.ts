@@ -3,6 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { SafeText } from './common.ts';
 import { ATTACK_FAMILIES, SEVERITIES } from './traffic.ts';
+import { HttpIncidentDetails } from './http-flood.ts';
 
 const Count = Type.Number({ minimum: 0, maximum: 1e15 });
 const Pct = Type.Number({ minimum: 0, maximum: 100 });
@@ -150,6 +151,8 @@ export const AgentIncident = Type.Object({
   /** Upper bound in bytes ("64", …, "1500", "inf") → packets. */
   pkt_length_histogram: Counts,
   src_ip_entropy: Type.Number({ minimum: 0 }),
+  /** Only on an http_flood opened from access logs: sources, URIs, user agents, 4xx/5xx shares. */
+  http: Type.Optional(HttpIncidentDetails),
 }, { additionalProperties: false });
 export type AgentIncident = Static<typeof AgentIncident>;
 
@@ -169,6 +172,8 @@ export const CommandAckBody = Type.Object(
     command_id: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^(cmd_)?[0-9]{1,15}$' })]),
     status: Type.String({ minLength: 1, maxLength: 32, description: 'applied, failed, … (stored as sent)' }),
     error: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
+    exit_code: Type.Optional(Type.Union([Type.Integer({ minimum: -1024, maximum: 1024 }), Type.Null()], { description: 'The process\'s exit code (fleet commands that run one)' })),
+    output: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()], { description: 'stdout and stderr, capped at 64 KiB by the agent' })),
   },
   open,
 );
@@ -181,16 +186,32 @@ export const PendingCommand = Type.Object({
   command_text: Type.String(),
   title: Type.String(),
   payload: Type.Unknown(),
+  /** The typed payload signed by the workspace's command key; Breakwater agents act only on this. */
+  signed: Type.Optional(Type.Object({ body: Type.String(), signature: Type.String() })),
   created_at: Type.String(),
 });
+
+/** `service_ports` as field agents read it (paths.md): `{enabled: false}` when off, all keys when on. */
+export const ServicePortsConfig = Type.Object({
+  enabled: Type.Boolean(),
+  ports: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }))),
+  sensitivity: Type.Optional(Type.String({ description: 'low | medium | high' })),
+  pps_threshold: Type.Optional(Type.Integer({ minimum: 1 })),
+  response_mode: Type.Optional(Type.String({ description: 'alert | block' })),
+  block_cooldown: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds' })),
+  block_scope: Type.Optional(Type.String({ description: 'source | port' })),
+  ip_safelist: Type.Optional(Type.Array(Type.String())),
+});
+export type ServicePortsConfig = Static<typeof ServicePortsConfig>;
 
 export const AgentConfig = Type.Object(
   {
     node_id: Type.Integer(),
     node_uuid: Type.String(),
-    pps_threshold: Type.Union([Type.Integer(), Type.Null()]),
-    bps_threshold: Type.Union([Type.Integer(), Type.Null()]),
-    baseline: Type.Object({ p99_pps: Type.Union([Type.Number(), Type.Null()]), mean_pps: Type.Union([Type.Number(), Type.Null()]) }),
+    // Absent rather than null when unknown: field agents read these with .get(key, default).
+    pps_threshold: Type.Optional(Type.Integer()),
+    bps_threshold: Type.Optional(Type.Integer()),
+    baseline: Type.Object({ p99_pps: Type.Optional(Type.Number()), mean_pps: Type.Optional(Type.Number()) }),
     ioc_patterns: Type.Array(Type.Unknown()),
     pending_commands: Type.Array(PendingCommand),
     attack_cooldown: Type.Integer(),
@@ -198,8 +219,12 @@ export const AgentConfig = Type.Object(
     pcap_enabled: Type.Boolean(),
     pcap_max_bytes: Type.Integer(),
     ip_blocklist: Type.Array(Type.String()),
-    service_ports: Type.Array(Type.Integer()),
+    service_ports: ServicePortsConfig,
+    flow: Type.Object({ enabled: Type.Boolean() }),
+    l7: Type.Object({ enabled: Type.Boolean() }),
     suspended: Type.Boolean(),
+    /** The workspace's command-signing public key (Ed25519, SPKI DER, base64): agents enrolled before pinning pin it once from here. */
+    command_public_key: Type.String(),
   },
   open,
 );

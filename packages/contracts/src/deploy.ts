@@ -1,4 +1,8 @@
 import { Type, type Static } from 'typebox';
+import { DEPLOY_TOKEN_SCOPES } from './deploy-scopes.ts';
+
+export { COMMAND_KEY_HEADER } from './headers.ts';
+export { DEPLOY_TOKEN_SCOPES } from './deploy-scopes.ts';
 import { IpAddress, SafeText } from './common.ts';
 
 export const DeployBody = Type.Object(
@@ -23,10 +27,6 @@ export const DeployResponse = Type.Object({
   ip: Type.String(),
 });
 
-/**
- * What a deploy token may do. `register`: POST /api/deploy only — the token copied onto every
- * machine being enrolled. `operator`: also REST v1 with the operator role (the reference's wider use).
- */
-export const DEPLOY_TOKEN_SCOPES = ['register', 'operator'] as const;
+
 export type DeployTokenScope = (typeof DEPLOY_TOKEN_SCOPES)[number];
 export const DeployTokenScope = Type.Enum([...DEPLOY_TOKEN_SCOPES]);

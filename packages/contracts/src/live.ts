@@ -7,7 +7,11 @@ export type NodeStatus = 'online' | 'offline' | 'attack' | 'elevated';
 export type LiveEvent =
   | { type: 'incident.opened' | 'incident.escalated' | 'incident.resolved' | 'incident.updated'; incident_id: string; node_id: string }
   | { type: 'mitigation.announced' | 'mitigation.withdrawn' | 'mitigation.expired' | 'mitigation.failed'; rule_id: string }
-  | { type: 'node.changed'; node_id: string };
+  | { type: 'node.changed'; node_id: string }
+  /** A command for a node was queued, or its agent acknowledged it (status as stored): on any replica. */
+  | { type: 'command.queued' | 'command.acked'; command_id: string; node_id: string; status: string }
+  /** A scrubbing integration or one of its diversions changed (state, settings, test). */
+  | { type: 'scrubbing.changed'; integration_id: string; diversion_id: string | null };
 
 /** One per-second sample: [ts ms, pps, bps, tcp %, udp %, icmp %]. */
 export type LiveSample = [number, number, number, number | null, number | null, number | null];

@@ -96,7 +96,9 @@ export const Tier = Type.Object({
   /** baseline_mode dynamic: the tier fires at multiplier × the node's learned p99 pps (never below pps). */
   multiplier: Type.Optional(Type.Number({ minimum: 1, maximum: 1000 })),
   action: Type.Enum([...TIER_ACTIONS]),
-  adapter_id: Type.Optional(Type.String({ maxLength: 64, description: 'Required for flowspec, blackhole and scrubbing' })),
+  adapter_id: Type.Optional(Type.String({ maxLength: 64, description: 'Required for flowspec and blackhole; for scrubbing, an adapter with the scrubbing capability (or give integration_id)' })),
+  /** scrubbing: the cloud scrubbing integration (/api/v1/scrubbing) that diverts the attacked address. */
+  integration_id: Type.Optional(Type.String({ maxLength: 64, description: 'scrubbing only: a scrubbing integration id (instead of adapter_id)' })),
   ttl: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86_400 })),
 }, { additionalProperties: false });
 export type Tier = Static<typeof Tier>;

@@ -1,7 +1,7 @@
 // Mitigation: what a rule says (blackhole, FlowSpec, scrubbing), which adapters carry it, and
 // the shapes of the Mitigation and Allowlist endpoints of full-api.md.
 import { Type, type Static } from 'typebox';
-import type { CommandType } from './commands.ts';
+import type { FirewallCommandType } from './commands.ts';
 
 export const ADAPTER_TYPES = ['exabgp', 'gobgp', 'cloudflare', 'webhook', 'bird2', 'frr', 'radware', 'f5'] as const;
 export type AdapterType = (typeof ADAPTER_TYPES)[number];
@@ -17,8 +17,7 @@ export const NumRange = Type.Object({
 }, { additionalProperties: false });
 export type NumRange = Static<typeof NumRange>;
 
-/** IP protocol numbers FlowSpec rules and firewall intents name. */
-export const IP_PROTOCOLS = { icmp: 1, tcp: 6, udp: 17, gre: 47, icmpv6: 58 } as const;
+export { IP_PROTOCOLS } from './ip-protocols.ts';
 
 export const TCP_FLAG_NAMES = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'] as const;
 export type TcpFlagName = (typeof TCP_FLAG_NAMES)[number];
@@ -62,7 +61,7 @@ export type RuleSpec =
  * `exec`) and what it is about, stored as the rule's spec and shown in the rule list.
  */
 export interface FirewallIntent {
-  type: Exclude<CommandType, 'exec'>;
+  type: FirewallCommandType | 'revoke';
   params: Record<string, unknown>;
   /** What the rule is about (its target), for the rule list. */
   target: string;

@@ -62,6 +62,8 @@ const firewallFields = {
   fragments: Type.Optional(Type.Boolean()),
   /** For rate_limit: packets per second allowed through. */
   rate_pps: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** For rate_limit: the limit applies to each source address on its own (an nftables meter), not to all together. */
+  per_source: Type.Optional(Type.Boolean()),
   reason: Reason,
 };
 export const FirewallRecommendation = Type.Object(firewallFields, { additionalProperties: false });

@@ -18,9 +18,10 @@ export const LIVE_RULE_STATUSES = ['pending', 'active', 'withdrawing', 'dry_run'
 /**
  * An agent command: `pending` until the agent acknowledges it, then what the agent reports
  * (`applied`, `failed`, `rejected`, or `released` when its failsafe took the rule back). Agents in
- * the field may acknowledge with other words: those are stored as sent.
+ * the field may acknowledge with other words: those are stored as sent. `expired` is shown for a
+ * command still pending when its delivery window ended (its agent would refuse it now).
  */
-export const COMMAND_STATUSES = ['pending', 'applied', 'failed', 'rejected', 'released'] as const;
+export const COMMAND_STATUSES = ['pending', 'applied', 'failed', 'rejected', 'released', 'expired'] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 
 /** A mitigation adapter's health from its last test or operation. */
