@@ -2,10 +2,11 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import type { DialectName } from './dialect-name.ts';
-import { migrateToLatest } from './migrator.ts';
+import { migrateCompatibly, withMigrationLock } from './migration-lock.ts';
 import { openPostgres } from './postgres-dialect.ts';
 import { sealPlaintextChannels } from './repos/channels.ts';
 import { sealPlaintextAdapters } from './repos/mitigation.ts';
+import { sealPlaintextIntegrations } from './repos/scrubbing.ts';
 import { attachSecretBox, SecretBox } from './secret-box.ts';
 import type { Schema } from './schema.ts';
 import { openSqlite } from './sqlite-dialect.ts';
@@ -61,9 +62,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   }
   if (config.secretKey) attachSecretBox(database.db, new SecretBox(config.secretKey));
   try {
-    await migrateToLatest(database.db as Kysely<unknown>, database.dialect);
-    await sealPlaintextChannels(database.db);
-    await sealPlaintextAdapters(database.db);
+    // Once across replicas (an advisory lock on PostgreSQL); see migration-lock.ts for upgrades.
+    await withMigrationLock(database.db as Kysely<unknown>, database.dialect, async () => {
+      const { newer } = await migrateCompatibly(database.db as Kysely<unknown>, database.dialect);
+      if (newer.length > 0) console.error(`[breakwater] the database has migrations of a newer version (${newer.join(', ')}): serving with the schema this version knows`);
+      await sealPlaintextChannels(database.db);
+      await sealPlaintextAdapters(database.db);
+      await sealPlaintextIntegrations(database.db);
+    });
   } catch (err) {
     await database.close();
     throw err;

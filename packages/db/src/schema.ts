@@ -2,6 +2,10 @@
 // SQLite and PostgreSQL: timestamps are bigint milliseconds since the epoch, booleans
 // are 0/1 integers, structured values are JSON text.
 import type { Generated } from 'kysely';
+import type { DeployJobTable, EnrolmentKeyTable, KnownHostTable, SshKeyTable } from './fleet-deploy-schema.ts';
+import type { RunbookExecutionTable, RunbookTable } from './runbooks-schema.ts';
+import type { ProfileApplicationTable } from './profiles-schema.ts';
+import type { ClusterEventTable, ClusterFrameTable, ClusterLeaseTable } from './cluster-schema.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export type TokenKind = 'api' | 'deploy';
@@ -84,6 +88,32 @@ export interface NodeTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** `agent` (default), `collector` (a flow collector) or `flow` (a host a collector protects); migration 011. */
+  kind?: NodeKind;
+  /** A flow node's collector. */
+  parent_node_id?: number | null;
+  /** A collector's protected networks (JSON string[]). */
+  flow_networks?: string | null;
+  /** This node's overrides of the workspace's agent settings (JSON object; null: none); migration 016. */
+  agent_settings?: string | null;
+}
+
+export type NodeKind = 'agent' | 'collector' | 'flow';
+
+export interface FlowExporterTable {
+  collector_node_id: number;
+  exporter: string;
+  status: string;
+  last_datagram_at: number | null;
+  updated_at: number;
+}
+
+export interface FlowTalkerTable {
+  node_id: number;
+  ts: number;
+  src: string;
+  packets: number;
+  bytes: number;
 }
 
 export interface IncidentTable {
@@ -167,6 +197,21 @@ export interface CommandTable {
   created_at: number;
   acked_at: number | null;
   expires_at: number | null;
+  // 008-fleet-commands: what was signed, and what the agent reported back
+  nonce: string | null;
+  signed_body: string | null;
+  signature: string | null;
+  risk: string | null;
+  exit_code: number | null;
+  output: string | null;
+}
+
+/** One Ed25519 key pair per workspace that signs its fleet commands; the private half sealed. */
+export interface CommandKeyTable {
+  workspace_id: string;
+  public_key: string;
+  private_key: string;
+  created_at: number;
 }
 
 export interface PcapTable {
@@ -326,12 +371,115 @@ export interface AllowlistTable {
   created_at: number;
 }
 
+export interface ScrubbingIntegrationTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  integration_type: string;
+  config: string;
+  target: string | null;
+  enabled: number;
+  status: string;
+  last_test_at: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScrubbingDiversionTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string;
+  target: string;
+  state: string;
+  dry_run: number;
+  owner_kind: string;
+  owner: string;
+  reason: string;
+  incident_id: number | null;
+  node_id: number | null;
+  tier: string | null;
+  ttl_seconds: number;
+  expires_at: number | null;
+  withdraw_after: number | null;
+  earliest_withdraw_at: number | null;
+  idempotency_key: string;
+  attempts: number;
+  error: string | null;
+  detail: string | null;
+  requested_at: number;
+  propagating_at: number | null;
+  diverting_at: number | null;
+  withdrawing_at: number | null;
+  ended_at: number | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  next_poll_at: number | null;
+  updated_at: number;
+}
+
+export interface ScrubbingEventTable {
+  id: Generated<number>;
+  workspace_id: string;
+  integration_id: string;
+  diversion_id: string | null;
+  event: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor: string;
+  message: string;
+  at: number;
+}
+
+export interface FleetHostTable {
+  node_id: number;
+  hostname: string | null;
+  os: string | null;
+  cpu_percent: number | null;
+  mem_percent: number | null;
+  disk_percent: number | null;
+  load1: number | null;
+  uptime_s: number | null;
+  reported_at: number;
+}
+
+export interface FleetStreamTicketTable {
+  digest: string;
+  workspace_id: string;
+  node_id: number;
+  kind: string;
+  principal_kind: string;
+  principal_ref: string;
+  actor: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface FleetTransferTable {
+  id: string;
+  workspace_id: string;
+  node_id: number;
+  direction: string;
+  path: string;
+  size: number | null;
+  sha256: string | null;
+  status: string;
+  error: string | null;
+  actor: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface Schema {
   workspaces: WorkspaceTable;
   users: UserTable;
   sessions: SessionTable;
   tokens: TokenTable;
   nodes: NodeTable;
+  flow_exporters: FlowExporterTable;
+  flow_talkers: FlowTalkerTable;
   incidents: IncidentTable;
   metrics: MetricTable;
   metrics_1m: MetricRollupTable;
@@ -339,6 +487,7 @@ export interface Schema {
   metrics_late: { node_id: number; ts: number; received_at: number };
   channels: ChannelTable;
   commands: CommandTable;
+  command_keys: CommandKeyTable;
   pcaps: PcapTable;
   pcap_uploads: PcapUploadTable;
   audit_log: AuditTable;
@@ -350,4 +499,20 @@ export interface Schema {
   escalation_policies: EscalationPolicyTable;
   host_thresholds: HostThresholdTable;
   allowlist: AllowlistTable;
+  ssh_keys: SshKeyTable;
+  known_hosts: KnownHostTable;
+  enrolment_keys: EnrolmentKeyTable;
+  deploy_jobs: DeployJobTable;
+  fleet_hosts: FleetHostTable;
+  fleet_stream_tickets: FleetStreamTicketTable;
+  fleet_transfers: FleetTransferTable;
+  scrubbing_integrations: ScrubbingIntegrationTable;
+  scrubbing_diversions: ScrubbingDiversionTable;
+  scrubbing_events: ScrubbingEventTable;
+  runbooks: RunbookTable;
+  runbook_executions: RunbookExecutionTable;
+  profile_applications: ProfileApplicationTable;
+  cluster_leases: ClusterLeaseTable;
+  cluster_events: ClusterEventTable;
+  cluster_frames: ClusterFrameTable;
 }

@@ -43,15 +43,23 @@ export async function claimDelivery(db: Db, d: DeliveryRow, now: number, leaseMs
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Records one attempt and, if the claim it ran under is still the row's (`sending`, and no later
+ * claim raised `attempts` past it), the delivery's new state; false when another worker claimed
+ * it since (this one's claim ran out mid-send): that worker's state is left alone.
+ */
 export async function finishDelivery(
   db: Db,
   id: number,
   patch: Pick<DeliveryRow, 'status' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at' | 'updated_at' | 'delivered_to'>,
   attempt: Omit<AttemptRow, 'id' | 'delivery_id'>,
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx.updateTable('deliveries').set({ ...patch, lease_until: null }).where('id', '=', id).execute();
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const r = await tx.updateTable('deliveries').set({ ...patch, lease_until: null })
+      .where('id', '=', id).where('status', '=', 'sending').where('attempts', '=', attempt.attempt)
+      .executeTakeFirst();
     await tx.insertInto('delivery_attempts').values({ ...attempt, delivery_id: id }).execute();
+    return Number(r.numUpdatedRows) === 1;
   });
 }
 

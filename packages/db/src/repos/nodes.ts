@@ -1,4 +1,4 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../database.ts';
 import type { NodeTable } from '../schema.ts';
 
@@ -37,19 +37,47 @@ export interface NodeListQuery {
   limit: number;
   offset: number;
   status?: NodeStatus | undefined;
+  /** Part of the name or IP address, case-insensitive. */
+  q?: string | undefined;
+  /** Only nodes carrying this tag. */
+  tag?: string | undefined;
+  sort?: 'name' | 'status' | 'last_seen' | 'traffic' | undefined;
+  order?: 'asc' | 'desc' | undefined;
   offlineBefore: number;
 }
 
+/** `%`, `_` and the escape itself taken literally in a LIKE pattern (escape character `!`). */
+const likeLiteral = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
+
+// Each sort's natural direction: names A→Z, the most urgent status, the latest seen and the busiest first.
+const NATURAL: Record<NonNullable<NodeListQuery['sort']>, 'asc' | 'desc'> = { name: 'asc', status: 'asc', last_seen: 'desc', traffic: 'desc' };
+
 export async function listNodes(db: Db, workspaceId: string, q: NodeListQuery): Promise<{ rows: NodeWithStatus[]; total: number }> {
-  let base = live(db, workspaceId, q.offlineBefore);
-  if (q.status) base = base.where(statusIs(q.status, q.offlineBefore));
+  const conds: RawBuilder<SqlBool>[] = [];
+  if (q.status) conds.push(statusIs(q.status, q.offlineBefore));
+  if (q.q) {
+    const pattern = `%${likeLiteral(q.q.toLowerCase())}%`;
+    conds.push(sql<SqlBool>`(lower(nodes.name) LIKE ${pattern} ESCAPE '!' OR lower(nodes.ip) LIKE ${pattern} ESCAPE '!')`);
+  }
+  // Tags are a JSON list of words that hold no quotes: the quoted word matches one whole tag.
+  if (q.tag) conds.push(sql<SqlBool>`nodes.tags LIKE ${`%${likeLiteral(JSON.stringify(q.tag))}%`} ESCAPE '!'`);
+  const where = conds.length > 0 ? sql<SqlBool>`${sql.join(conds, sql` AND `)}` : sql<SqlBool>`1 = 1`;
+  let base = live(db, workspaceId, q.offlineBefore).where(where);
+  if (q.sort) {
+    const dir = sql.raw(q.order ?? NATURAL[q.sort]);
+    const key = q.sort === 'name' ? sql`lower(nodes.name)`
+      : q.sort === 'status' ? sql`CASE (${statusExpression(q.offlineBefore)}) WHEN 'attack' THEN 0 WHEN 'elevated' THEN 1 WHEN 'online' THEN 2 ELSE 3 END`
+        : q.sort === 'last_seen' ? sql`nodes.last_seen_at` : sql`nodes.last_pps`;
+    // Never-seen nodes and nodes without traffic go last whichever way.
+    base = base.orderBy(sql`${key} ${dir} NULLS LAST`);
+  }
   const rows = await base.orderBy('nodes.id').limit(q.limit).offset(q.offset).execute();
-  let countQ = db
+  const countQ = db
     .selectFrom('nodes')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('workspace_id', '=', workspaceId)
-    .where('deleted_at', 'is', null);
-  if (q.status) countQ = countQ.where(statusIs(q.status, q.offlineBefore));
+    .where('deleted_at', 'is', null)
+    .where(where);
   const total = Number((await countQ.executeTakeFirstOrThrow()).n);
   return { rows: rows, total };
 }
@@ -89,7 +117,7 @@ export async function insertNode(db: Db, row: NewNode): Promise<number> {
 }
 
 export type NodePatch = Partial<
-  Pick<NodeRow, 'name' | 'ip' | 'location' | 'os' | 'interface' | 'priority' | 'pps_threshold' | 'bps_threshold' | 'tags' | 'updated_at'>
+  Pick<NodeRow, 'name' | 'ip' | 'location' | 'os' | 'interface' | 'priority' | 'pps_threshold' | 'bps_threshold' | 'tags' | 'agent_settings' | 'updated_at'>
 >;
 
 export async function updateNode(db: Db, workspaceId: string, id: number, patch: NodePatch): Promise<void> {

@@ -1,0 +1,27 @@
+import type { Generated } from 'kysely';
+
+export interface ClusterLeaseTable {
+  name: string;
+  holder: string;
+  token: number;
+  acquired_at: number;
+  expires_at: number;
+}
+
+export interface ClusterEventTable {
+  id: Generated<number>;
+  topic: string;
+  origin: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface ClusterFrameTable {
+  id: Generated<number>;
+  /** The replica the frame is for. */
+  recipient: string;
+  conversation: string;
+  /** The message as JSON. */
+  body: string;
+  created_at: number;
+}
