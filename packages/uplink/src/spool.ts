@@ -122,6 +122,11 @@ export class Spool<T> {
     return n;
   }
 
+  /** Bytes the spool's files take on disk (stats them: for metrics scrapes, not hot paths). */
+  bytes(): number {
+    return this.#bytes();
+  }
+
   /** Records dropped to keep within the bound, since the spool was created. */
   get dropped(): number {
     return this.#cursor.dropped;

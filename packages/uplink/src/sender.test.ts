@@ -12,17 +12,17 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A server that can be down, and records what it accepted. */
 function fakeServer() {
-  const s = { up: true, calls: [] as { path: string; body: unknown }[], next: 1, refuse: null as number | null, reply: null as unknown };
+  const s = { up: true, calls: [] as { path: string; body: unknown; headers?: Record<string, string> | undefined }[], next: 1, refuse: null as number | null, reply: null as unknown };
   const client = {
     async upload(uuid: string, path: string): Promise<CallResult<Record<string, unknown>>> {
       if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
       s.calls.push({ path: `/incidents/${uuid}/pcap`, body: readFileSync(path, 'utf8') });
       return { ok: true, body: {} };
     },
-    async call<T>(_m: string, path: string, body?: unknown): Promise<CallResult<T>> {
+    async call<T>(_m: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<CallResult<T>> {
       if (!s.up) return { ok: false, retryable: true, status: null, message: 'connection refused' };
       if (s.refuse !== null) return { ok: false, retryable: s.refuse >= 500, status: s.refuse, message: 'refused' };
-      s.calls.push({ path, body });
+      s.calls.push({ path, body, headers });
       return { ok: true, body: (s.reply ?? (path === '/incidents' ? { uuid: `server-${s.next++}` } : {})) as T };
     },
   };
@@ -112,4 +112,18 @@ test('samples the server acknowledges but does not keep are logged with its reas
   sender.enqueue([m(3)]);
   await sender.kick();
   assert.equal(logged.length, 1, 'a batch kept whole logs nothing');
+});
+
+test('a collector\'s records name their host: many hosts\' samples in one /flow-metrics request, incidents carry the header, an agent\'s none', async () => {
+  const { s, sender } = setup();
+  const hm = (host: string, pps: number): Outgoing => ({ kind: 'metrics', sample: { pps }, host });
+  sender.enqueue([hm('203.0.113.1', 1), hm('203.0.113.1', 2), hm('203.0.113.2', 3), m(4)]);
+  sender.enqueue([{ kind: 'open', local: '203.0.113.2-1', body: {}, host: '203.0.113.2' }, { kind: 'resolve', local: '203.0.113.2-1', body: {}, host: '203.0.113.2' }]);
+  await sender.kick();
+  assert.deepEqual(s.calls.map((c) => [c.path, c.headers?.['x-flow-host'] ?? null, c.body]), [
+    ['/flow-metrics', null, { hosts: [{ host: '203.0.113.1', samples: [{ pps: 1 }, { pps: 2 }] }, { host: '203.0.113.2', samples: [{ pps: 3 }] }] }],
+    ['/metrics', null, [{ pps: 4, bps: 32 }]],
+    ['/incidents', '203.0.113.2', {}],
+    ['/incidents/server-1/resolve', '203.0.113.2', {}],
+  ]);
 });

@@ -5,15 +5,26 @@
 // was unreachable get a local id; the server's uuid replaces it when the open goes through.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FLOW_HOST_HEADER } from '@breakwater/contracts/plain';
 import type { AgentClient } from './agent-client.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
 
-export type Outgoing =
+export type Outgoing = (
   | { kind: 'metrics'; sample: Record<string, unknown> }
   | { kind: 'open'; local: string; body: Record<string, unknown> }
   | { kind: 'update'; local: string; body: Record<string, unknown> }
   | { kind: 'resolve'; local: string; body: Record<string, unknown> }
-  | { kind: 'pcap'; local: string; path: string };
+  | { kind: 'pcap'; local: string; path: string }
+) & {
+  /**
+   * The protected address a collector's record is about (sent as FLOW_HOST_HEADER: the server
+   * files it under that host's flow node). Absent for an agent, whose records are its own node's.
+   */
+  host?: string;
+};
+
+
+const hostHeaders = (o: Outgoing) => (o.host === undefined ? undefined : { [FLOW_HOST_HEADER]: o.host });
 
 export interface SenderDeps {
   spool: Spool<Outgoing>;
@@ -72,11 +83,15 @@ export class Sender {
       let upTo: SpoolEntry<Outgoing>;
       if (first.record.kind === 'metrics') {
         const run: SpoolEntry<Outgoing>[] = [];
+        // A node's own samples go to /metrics; a collector's, for many hosts, in one /flow-metrics request.
+        const perHost = first.record.host !== undefined;
         for (const e of batch) {
-          if (e.record.kind !== 'metrics') break;
+          if (e.record.kind !== 'metrics' || (e.record.host !== undefined) !== perHost) break;
           run.push(e);
         }
-        const r = await this.#d.client.call('POST', '/metrics', run.map((e) => (e.record as { sample: unknown }).sample));
+        const r = perHost
+          ? await this.#d.client.call('POST', '/flow-metrics', { hosts: byHost(run.map((e) => e.record)) })
+          : await this.#d.client.call('POST', '/metrics', run.map((e) => (e.record as { sample: unknown }).sample));
         if (!r.ok && r.retryable) return;
         if (!r.ok) this.#d.log(`metrics refused (${r.status}): ${r.message}; dropped ${run.length} samples`);
         else for (const message of partlyRefused(r.body)) this.#d.log(`metrics partly refused: ${message}`);
@@ -93,7 +108,7 @@ export class Sender {
   /** False when the server should be tried again later. */
   async #incident(o: Exclude<Outgoing, { kind: 'metrics' }>): Promise<boolean> {
     if (o.kind === 'open') {
-      const r = await this.#d.client.call<{ uuid?: string }>('POST', '/incidents', o.body);
+      const r = await this.#d.client.call<{ uuid?: string }>('POST', '/incidents', o.body, hostHeaders(o));
       if (!r.ok) return this.#refused(r, 'open');
       if (typeof r.body.uuid === 'string') this.#remember(o.local, r.body.uuid);
       return true;
@@ -113,7 +128,7 @@ export class Sender {
       this.#d.log(`${o.kind} for incident ${o.local} whose open never reached the server: dropped`);
       return true;
     }
-    const r = await this.#d.client.call('POST', o.kind === 'update' ? `/incidents/${id}` : `/incidents/${id}/resolve`, o.body);
+    const r = await this.#d.client.call('POST', o.kind === 'update' ? `/incidents/${id}` : `/incidents/${id}/resolve`, o.body, hostHeaders(o));
     return r.ok || this.#refused(r, o.kind);
   }
 
@@ -131,6 +146,18 @@ export class Sender {
     writeFileSync(tmp, JSON.stringify(entries), { mode: 0o600 });
     renameSync(tmp, this.#idsFile);
   }
+}
+
+/** A collector's samples grouped by host, hosts in first-seen order, samples in order. */
+function byHost(records: Outgoing[]): { host: string; samples: unknown[] }[] {
+  const m = new Map<string, unknown[]>();
+  for (const r of records) {
+    if (r.kind !== 'metrics' || r.host === undefined) continue;
+    const list = m.get(r.host);
+    if (list) list.push(r.sample);
+    else m.set(r.host, [r.sample]);
+  }
+  return [...m].map(([host, samples]) => ({ host, samples }));
 }
 
 /** What the server says it did not keep of an acknowledged batch (samples outside its retention window). */

@@ -2,7 +2,13 @@
 // the sender keeps retryable work in the spool and drops what the server refused as invalid.
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import type { AgentConfig } from './agent-config.ts';
+
+/** What identifies a node to the agent API (the agent's and the collector's config both carry it). */
+export interface NodeCredentials {
+  server_url: string;
+  node_uuid: string;
+  api_key: string;
+}
 
 export type CallResult<T> = { ok: true; body: T } | { ok: false; retryable: boolean; status: number | null; message: string };
 
@@ -19,7 +25,7 @@ export class AgentClient {
   readonly #d: AgentClientDeps;
   #lastContact: number;
 
-  constructor(config: Pick<AgentConfig, 'server_url' | 'node_uuid' | 'api_key'>, deps: AgentClientDeps) {
+  constructor(config: NodeCredentials, deps: AgentClientDeps) {
     this.#base = `${config.server_url.replace(/\/+$/, '')}/api/v1/agent`;
     this.#headers = {
       authorization: `Bearer ${config.api_key}`,
@@ -67,11 +73,12 @@ export class AgentClient {
     }
   }
 
-  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<CallResult<T>> {
+  /** `headers` add to the node's own (a collector names the protected host a report is about). */
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<CallResult<T>> {
     try {
       const res = await this.#d.fetch(`${this.#base}${path}`, {
         method,
-        headers: this.#headers,
+        headers: headers ? { ...this.#headers, ...headers } : this.#headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#d.timeoutMs),
       });
