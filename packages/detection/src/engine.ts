@@ -1,7 +1,7 @@
 // The detection engine for one target (a node, or one protected host of a collector): ticks in,
 // events out. Pure: no I/O, no timers, no clock of its own — time is what the ticks say, and
 // `advance(now)` lets the caller move time on when its source goes quiet.
-import type { TickStats } from '@breakwater/contracts';
+import type { CounterSample, TickStats } from '@breakwater/contracts';
 import type { DetectionConfig, DetectionConfigInput } from './config/schema.ts';
 import { parseConfig } from './config/validate.ts';
 import { configForTarget } from './config/overrides.ts';
@@ -15,6 +15,8 @@ import type { DetectionEvent, NodeState } from './incident/events.ts';
 import type { Incident } from './incident/incident.ts';
 import { sanitizeTick } from './window/sanitize-tick.ts';
 import { createSlidingWindow, type WindowRates } from './window/sliding-window.ts';
+import { createFastOpen } from './fast/fast-open.ts';
+import { sanitizeCounterSample } from './fast/sanitize-sample.ts';
 
 export interface EngineDeps {
   /** The destination this engine watches; selects per-host overrides. */
@@ -41,6 +43,13 @@ export interface EngineStatus {
 export interface DetectionEngine {
   /** Feeds one tick and returns what happened. Untrusted input is fine: bad fields are zeroed. */
   ingest(tick: TickStats): DetectionEvent[];
+  /**
+   * Feeds exact totals read more often than ticks come (the agent's counters every ~10 ms) to the
+   * fast-open rungs. Only these samples do: a tick (100 ms, or a flow export's seconds) is too
+   * coarse to tell a sustained flood from a burst inside it, so tick-only sources (collector,
+   * offline analysis) open on the one-second window alone.
+   */
+  ingestCounters(sample: CounterSample): DetectionEvent[];
   /** Moves time to `now` without traffic (the source went quiet); may resolve an incident. */
   advance(now: number): DetectionEvent[];
   status(): EngineStatus;
@@ -76,6 +85,33 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
   let state: NodeState = 'normal';
   let dropped = 0;
   let lastTickMs = 100;
+  const fast = createFastOpen(cfg.fastOpen);
+
+  const stateEvent = (wall: number, levels: BaselineLevels, thresholds: EffectiveThreshold[], rates: WindowRates): DetectionEvent[] => {
+    const next: NodeState = lifecycle.isActive() ? 'attack' : isElevated(cfg, levels, thresholds, rates) ? 'elevated' : 'normal';
+    if (next === state) return [];
+    const e: DetectionEvent = { type: 'state.changed', at: wall, from: state, to: next };
+    state = next;
+    return [e];
+  };
+
+  /** Opens on the fast-open rungs (short windows, confirmed) when the one-second window has not yet. */
+  const fastOpen = (wall: number, levels: BaselineLevels, thresholds: EffectiveThreshold[]): DetectionEvent[] => {
+    if (lifecycle.isActive()) return [];
+    const value = (name: 'pps' | 'bps') => thresholds.find((t) => t.name === name)!;
+    const hit = fast.check(value('pps').value, value('bps').value);
+    if (!hit) return [];
+    const rates = { ...window.rates() };
+    rates[hit.name] = Math.max(rates[hit.name], hit.observed);
+    const hits = [{ name: hit.name, value: hit.value, observed: hit.observed, source: value(hit.name).source }];
+    aboveTicks = 0;
+    // Named from what the ticks hold of the rung's span alone, not from the one-second window:
+    // that still holds mostly what came before the flood. Ticks that ended before the span (the
+    // capture runs behind the counters) give no detail: the open says no_detail and is named at
+    // the next tick.
+    const spanMs = hit.rung.windowMs * hit.rung.windows;
+    return [lifecycle.open({ wall, mono, rates, hits, thresholds, windowDetail: window.detail(wall - spanMs), detailSeconds: spanMs / 1000, levels, fast: true })];
+  };
 
   const evaluate = (tick: TickStats | undefined): DetectionEvent[] => {
     const wall = window.end();
@@ -85,7 +121,8 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
     const events: DetectionEvent[] = [];
     const hits = crossedThresholds(thresholds, rates);
     if (lifecycle.isActive()) {
-      events.push(...lifecycle.tick({ wall, mono, rates, tick }));
+      const recent = fast.recent(100);
+      events.push(...lifecycle.tick({ wall, mono, rates, tick, ...(recent ? { recent } : {}) }));
     } else {
       aboveTicks = hits.length > 0 ? aboveTicks + 1 : 0;
       if (aboveTicks >= cfg.hysteresis.openAfterTicks) {
@@ -101,11 +138,7 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
         normals.learn(extractVectors(window.detail(), cfg.classification), cfg.windowMs / 1000);
       }
     }
-    const next: NodeState = lifecycle.isActive() ? 'attack' : isElevated(cfg, levels, thresholds, rates) ? 'elevated' : 'normal';
-    if (next !== state) {
-      events.push({ type: 'state.changed', at: wall, from: state, to: next });
-      state = next;
-    }
+    events.push(...stateEvent(wall, levels, thresholds, rates));
     return events;
   };
 
@@ -120,8 +153,20 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
         return [];
       }
       lastTickMs = tick.durationMs;
+      if (pushed === 'reset') fast.reset();
       mono += pushed === 'reset' || !Number.isFinite(prevEnd) ? tick.durationMs : Math.min(MAX_STEP_MS, Math.max(0, window.end() - prevEnd));
       return evaluate(tick);
+    },
+    ingestCounters(raw) {
+      const sample = sanitizeCounterSample(raw);
+      if (!sample) return [];
+      fast.push(sample);
+      if (lifecycle.isActive()) return [];
+      const wall = sample.ts + sample.durationMs;
+      const levels = baseline.levels(wall);
+      const thresholds = effectiveThresholds(cfg, levels);
+      const events = fastOpen(wall, levels, thresholds);
+      return events.length > 0 ? [...events, ...stateEvent(wall, levels, thresholds, window.rates())] : [];
     },
     advance(now) {
       const events: DetectionEvent[] = [];

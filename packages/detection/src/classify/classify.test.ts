@@ -91,6 +91,35 @@ void test('HTTP(S) floods need web ports, established traffic and many sources',
   assert.notEqual(few.family, 'http_flood');
 });
 
+void test('flag floods to web ports stay flag floods: no requests, or one packet per forged source, is no HTTP flood', () => {
+  // hping3 -A -p 443 --flood --rand-source: bare ACKs, every packet from a new address.
+  const bareAck = verdict({ pps: 60_000, size: 60, tcp: 1, flags: { ack: 1 }, dstPorts: { 443: 1 }, sources: 6000, ttls: [64] });
+  assert.deepEqual([bareAck.family, bareAck.subtype], ['unknown', 'ack_flood']);
+  assert.match(bareAck.explanation, /to web ports, not HTTP \(requests \(PSH\) 0\.0% < 10\.0%, 1\.00 packets per source per tick < 1\.5: no handshakes\)/);
+  // Bare ACKs from real-looking bots that repeat: still no requests.
+  const botAck = verdict({ pps: 60_000, size: 60, tcp: 1, flags: { ack: 1 }, dstPorts: { 443: 1 }, ...reflectors, sources: 500 });
+  assert.equal(botAck.subtype, 'ack_flood');
+  // PSH-ACK with payload, forged sources: requests without handshakes.
+  const pshForged = verdict({ pps: 60_000, size: 180, tcp: 1, flags: { psh: 1 }, dstPorts: { 443: 1 }, sources: 6000, ttls: [64] });
+  assert.deepEqual([pshForged.family, pshForged.subtype], ['unknown', 'psh_ack_flood']);
+  assert.match(pshForged.explanation, /no handshakes/);
+  // Sampled 1 in 20 (sFlow, or the agent's sampler): real clients thin to ~1 packet per source per
+  // tick too, so the handshake rule is not applied and requests decide.
+  const sampledTicks = makeTicks(T0, 1, { pps: 60_000, size: 400, tcp: 1, flags: { ack: 0.4, psh: 0.5, syn: 0.1 }, dstPorts: { 443: 1 }, sources: 300, ttls: [52, 57, 116] });
+  const d = emptyDetail();
+  for (const t of sampledTicks) {
+    const k = 20;
+    const decoded = t.decoded.packets / k;
+    addTick(d, sanitizeTick({ ...t, sampleRate: k, decoded: { packets: decoded, bytes: t.decoded.bytes / k }, distinctSources: Math.min(300, decoded) }, 0));
+  }
+  const sampled = classify({ detail: d, seconds: 1 }, cfg);
+  assert.deepEqual([sampled.family, sampled.subtype], ['http_flood', 'https_flood']);
+  assert.match(sampled.explanation, /sampled detail: handshakes not assessed/);
+  // XMAS packets count as FIN, PSH and URG too: the verdict is xmas_flood, not fin_flood.
+  const xmas = verdict({ pps: 60_000, size: 60, tcp: 1, flags: { xmas: 1, fin: 1, psh: 1, urg: 1 }, dstPorts: { 443: 1 }, sources: 6000, ttls: [64] });
+  assert.equal(xmas.subtype, 'xmas_flood');
+});
+
 void test('ICMP, GRE and fragment floods', () => {
   const icmp = verdict({ pps: 50_000, size: 84, icmp: 1, udp: 0, ...reflectors });
   assert.deepEqual([icmp.family, icmp.subtype], ['icmp_flood', 'icmp_flood']);

@@ -153,15 +153,18 @@ function pushTcpVectors(d: TrafficDetail, cfg: ClassificationConfig, push: (v: V
   };
   const tcpShare = (n: number) => `${pct(n, tcp)} of TCP packets`;
   // Flag floods whose packets carry no payload: the family list has no TCP-flag family, so they
-  // are `unknown` with a precise subtype (field agents call them tcp_flood).
+  // are `unknown` with a precise subtype (field agents call them tcp_flood). Flag classes overlap
+  // (an XMAS packet also counts as FIN, PSH and URG), so XMAS goes first and is taken out of the
+  // others: an XMAS flood is not a FIN flood.
+  const xmas = f.xmas;
   const flagged: [string, number, string, AttackFamily, ThresholdName | undefined][] = [
     ['syn', f.syn, 'SYN without ACK', 'syn_flood', 'syn_pps'],
     ['synack', f.synAck, 'SYN-ACK (reflected handshakes)', 'syn_flood', undefined],
+    ['xmas', xmas, 'FIN+PSH+URG (XMAS)', 'unknown', undefined],
     ['rst', f.rst, 'RST', 'unknown', undefined],
-    ['fin', f.fin, 'FIN', 'unknown', undefined],
-    ['xmas', f.xmas, 'FIN+PSH+URG (XMAS)', 'unknown', undefined],
+    ['fin', Math.max(0, f.fin - xmas), 'FIN', 'unknown', undefined],
     ['null', f.null, 'no flag (NULL)', 'unknown', undefined],
-    ['urg', f.urg, 'URG', 'unknown', undefined],
+    ['urg', Math.max(0, f.urg - xmas), 'URG', 'unknown', undefined],
   ];
   let smallBytes = 0;
   for (const [id, n, what, family, threshold] of flagged) {
@@ -173,30 +176,51 @@ function pushTcpVectors(d: TrafficDetail, cfg: ClassificationConfig, push: (v: V
     push(v);
   }
   const ack = cap(f.ack);
-  const psh = cap(f.psh);
+  const psh = cap(Math.max(0, f.psh - xmas));
   const rest = left;
   const bigBytes = Math.max(0, d.tcp.bytes - smallBytes);
   const bytesOf = (n: number) => (ack + psh + rest > 0 ? (bigBytes * n) / (ack + psh + rest) : 0);
 
-  const webPorts = cfg.httpPorts.reduce((s, p) => s + portCount(d.dstPorts, p).packets, 0);
-  const webShare = Math.min(1, webPorts / tcp);
-  const established = (ack + psh) / tcp;
-  const sources = d.distinctSourcesMax;
-  if (webShare >= 0.5 && established >= 0.5 && sources >= cfg.httpMinSources) {
-    const tls = portCount(d.dstPorts, 443).packets + portCount(d.dstPorts, 8443).packets;
-    const subtype = tls > webPorts / 2 ? 'https_flood' : 'http_flood';
-    push({
-      id: 'http',
-      family: 'http_flood',
-      subtype,
-      packets: ack + psh,
-      bytes: bytesOf(ack + psh),
-      rule: `${pct(webPorts, tcp)} of TCP to web ports ${cfg.httpPorts.join('/')}, ${pct(ack + psh, tcp)} established (ACK/PSH-ACK), ${Math.round(sources)} sources (≥ ${cfg.httpMinSources}) → ${subtype}`,
-      threshold: 'tcp_pps',
-    });
+  const web = httpShape(d, cfg, { ack, psh });
+  if (web.isHttp) {
+    push({ id: 'http', family: 'http_flood', subtype: web.subtype, packets: ack + psh, bytes: bytesOf(ack + psh), rule: web.rule, threshold: 'tcp_pps' });
   } else {
-    push({ id: 'ack', family: 'unknown', subtype: 'ack_flood', packets: ack, bytes: bytesOf(ack), rule: `pure ACK ${tcpShare(ack)} → ack_flood`, threshold: 'tcp_pps' });
-    push({ id: 'psh', family: 'unknown', subtype: 'psh_ack_flood', packets: psh, bytes: bytesOf(psh), rule: `PSH-ACK ${tcpShare(psh)} not web-shaped (web ports ${pct(webPorts, tcp)}, ${Math.round(sources)} sources) → psh_ack_flood`, threshold: 'tcp_pps' });
+    push({ id: 'ack', family: 'unknown', subtype: 'ack_flood', packets: ack, bytes: bytesOf(ack), rule: `pure ACK ${tcpShare(ack)}${web.why} → ack_flood`, threshold: 'tcp_pps' });
+    push({ id: 'psh', family: 'unknown', subtype: 'psh_ack_flood', packets: psh, bytes: bytesOf(psh), rule: `PSH-ACK ${tcpShare(psh)}${web.why} → psh_ack_flood`, threshold: 'tcp_pps' });
   }
   push({ id: 'tcp', family: 'unknown', subtype: 'tcp_flood', packets: rest, bytes: bytesOf(rest), rule: `TCP without flag detail ${tcpShare(rest)} → tcp_flood`, threshold: 'tcp_pps' });
+}
+
+/**
+ * Whether established traffic to web ports is an HTTP flood. At L3/L4 an HTTP flood is requests on
+ * completed handshakes, so it needs all of: most TCP to web ports and established (ACK/PSH-ACK),
+ * many sources, requests (PSH segments: a request is written in one go), and conversations (each
+ * source sends several packets within a tick: handshake, request, ACKs). Bare ACKs or PSH-ACKs from
+ * forged sources — one packet per source, no handshake — stay flag floods, whatever the port.
+ */
+function httpShape(d: TrafficDetail, cfg: ClassificationConfig, n: { ack: number; psh: number }): { isHttp: true; subtype: string; rule: string } | { isHttp: false; why: string } {
+  const tcp = d.tcp.packets;
+  const webPorts = cfg.httpPorts.reduce((s, p) => s + portCount(d.dstPorts, p).packets, 0);
+  const webShare = Math.min(1, webPorts / tcp);
+  const established = (n.ack + n.psh) / tcp;
+  const payload = n.psh / tcp;
+  const sources = d.distinctSourcesMax;
+  const perSource = d.distinctSourcesSum > 0 ? d.decodedPacketsSum / d.distinctSourcesSum : 0;
+  const missing: string[] = [];
+  if (webShare < 0.5) missing.push(`web ports ${pct(webPorts, tcp)} < 50%`);
+  if (established < 0.5) missing.push(`established ${pct(n.ack + n.psh, tcp)} < 50%`);
+  if (sources < cfg.httpMinSources) missing.push(`${Math.round(sources)} sources < ${cfg.httpMinSources}`);
+  if (payload < cfg.httpMinPayloadShare) missing.push(`requests (PSH) ${pct(n.psh, tcp)} < ${pct(cfg.httpMinPayloadShare, 1)}`);
+  // Sampled detail (1 in N packets decoded: sFlow, or the agent's sampler under a big flood) thins
+  // every source towards one packet per tick, real or forged: there the payload rule decides alone.
+  const sampled = d.decodedPacketsSum > 0 && d.packets / d.decodedPacketsSum > 1.5;
+  if (!sampled && perSource < cfg.httpMinPacketsPerSource) missing.push(`${perSource.toFixed(2)} packets per source per tick < ${cfg.httpMinPacketsPerSource}: no handshakes`);
+  if (missing.length > 0) return { isHttp: false, why: webShare >= 0.5 ? ` to web ports, not HTTP (${missing.join(', ')})` : '' };
+  const tls = portCount(d.dstPorts, 443).packets + portCount(d.dstPorts, 8443).packets;
+  const subtype = tls > webPorts / 2 ? 'https_flood' : 'http_flood';
+  return {
+    isHttp: true,
+    subtype,
+    rule: `${pct(webPorts, tcp)} of TCP to web ports ${cfg.httpPorts.join('/')}, ${pct(n.ack + n.psh, tcp)} established (ACK/PSH-ACK), requests (PSH) ${pct(n.psh, tcp)}, ${sampled ? 'sampled detail: handshakes not assessed' : `${perSource.toFixed(1)} packets per source per tick`}, ${Math.round(sources)} sources (≥ ${cfg.httpMinSources}) → ${subtype}`,
+  };
 }

@@ -3,7 +3,7 @@
 // created for that target: every override whose prefix contains the target applies, the least
 // specific first, so a /32 refines what its /24 set.
 import type { DetectionConfig, HostOverride } from './schema.ts';
-import { parsePrefix, prefixContains } from '@breakwater/contracts';
+import { parsePrefix, prefixContains } from '@breakwater/contracts/plain';
 
 const defined = <T extends object>(o: T | undefined): Partial<T> =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;

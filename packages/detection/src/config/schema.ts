@@ -52,6 +52,37 @@ const hysteresisProps = () => ({
 });
 export const HysteresisSchema = Type.Object(hysteresisProps(), { additionalProperties: false, default: {} });
 
+export const FastRungSchema = Type.Object(
+  {
+    windowMs: Type.Integer({ minimum: 5, maximum: 1000, description: 'Length of each short window, ms.' }),
+    windows: Type.Integer({ minimum: 1, maximum: 20, description: 'Consecutive windows that must all be above threshold x ratio.' }),
+    ratio: Type.Number({ minimum: 1, maximum: 1000, description: 'How far above the threshold each window must be (>= 1: never below the threshold).' }),
+  },
+  { additionalProperties: false },
+);
+
+/** Short windows confirmed over consecutive windows; see packages/detection/README.md "Fast open". */
+export const FAST_RUNGS_DEFAULT = [
+  { windowMs: 10, windows: 2, ratio: 3 },
+  { windowMs: 20, windows: 3, ratio: 1.8 },
+  { windowMs: 50, windows: 3, ratio: 1.35 },
+  { windowMs: 100, windows: 2, ratio: 1.12 },
+];
+
+export const FastOpenSchema = Type.Object(
+  {
+    enabled: bool(true, 'Open on short-window rates confirmed over consecutive windows, before the one-second window crosses.'),
+    rungs: Type.Optional(
+      Type.Array(FastRungSchema, {
+        default: FAST_RUNGS_DEFAULT,
+        maxItems: 16,
+        description: 'Each rung opens when each of its `windows` consecutive windows of `windowMs` ran at >= threshold x `ratio` (pps or bps).',
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ReportingSchema = Type.Object(
   {
     updateIntervalMs: int(500, 3_600_000, 5000, 'Periodic "updated" events while an incident lasts.'),
@@ -86,6 +117,8 @@ export const ClassificationSchema = Type.Object(
       Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { default: [80, 443, 8080, 8443], maxItems: 64 }),
     ),
     httpMinSources: int(1, MAX_RATE, 50, 'Distinct sources an established-traffic flood to web ports needs to be http_flood.'),
+    httpMinPayloadShare: num(0, 1, 0.1, 'Share of TCP packets carrying requests (PSH) an http_flood needs: bare ACK floods have none.'),
+    httpMinPacketsPerSource: num(1, 1000, 1.5, 'Packets per source within a tick an http_flood needs (completed handshakes): forged sources send one each.'),
     spoofTtlEntropyBits: num(1, 8, 6, 'TTL histogram entropy (bits) at or above which TTLs look random, i.e. forged.'),
     spoofMinSources: int(1, MAX_RATE, 1000, 'Distinct sources needed before "many sources, one TTL" counts as spoofing.'),
     spoofSourceRatio: num(0.01, 1, 0.3, 'distinct sources / packets at or above which sources look random.'),
@@ -130,6 +163,7 @@ export const DetectionConfigSchema = Type.Object(
     thresholds: Type.Optional(ThresholdsSchema),
     baseline: Type.Optional(BaselineSchema),
     hysteresis: Type.Optional(HysteresisSchema),
+    fastOpen: Type.Optional(FastOpenSchema),
     reporting: Type.Optional(ReportingSchema),
     severity: Type.Optional(SeveritySchema),
     classification: Type.Optional(ClassificationSchema),

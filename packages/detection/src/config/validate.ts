@@ -1,9 +1,11 @@
 // Validates a config document against DetectionConfigSchema and fills its defaults through
-// validateConfig (contracts), so the schema the server publishes and the rules the engine enforces
-// cannot drift apart; the cross-field rules follow. Messages name the parameter path and what is
+// validatePlainConfig (contracts), so the schema the server publishes and the rules the engine enforces
+// cannot drift apart; the cross-field rules follow. The engine reads the schema's plain copy
+// (schema.generated.ts), so it runs in the agent without TypeBox. Messages name the parameter path and what is
 // allowed, e.g. `thresholds.pps: must be an integer >= 1, got -3`.
-import { DetectionConfigSchema, type DetectionConfig } from './schema.ts';
-import { ConfigError as ContractsConfigError, parsePrefix, validateConfig } from '@breakwater/contracts';
+import type { DetectionConfig } from './schema.ts';
+import { DETECTION_CONFIG_PLAIN } from './schema.generated.ts';
+import { ConfigError as ContractsConfigError, parsePrefix, validatePlainConfig } from '@breakwater/contracts/plain';
 
 export interface ConfigError {
   /** Parameter path, e.g. `thresholds.pps` or `overrides[2].match`. */
@@ -80,7 +82,7 @@ function crossFieldErrors(config: DetectionConfig): ConfigError[] {
 export function resolveConfig(input: unknown = {}): ConfigResult {
   let config: DetectionConfig;
   try {
-    config = validateConfig(DetectionConfigSchema, input ?? {}, { noun: 'parameter', itemKeys: true, say, show: describe }) as DetectionConfig;
+    config = validatePlainConfig<DetectionConfig>(DETECTION_CONFIG_PLAIN, input ?? {}, { noun: 'parameter', itemKeys: true, say, show: describe });
   } catch (e) {
     if (!(e instanceof ContractsConfigError)) throw e;
     return { ok: false, errors: e.problems.map((p) => ({ path: p.key, message: `${p.key || '(config)'}: ${p.message}` })) };

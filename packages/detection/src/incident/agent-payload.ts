@@ -40,5 +40,6 @@ export function toAgentIncident(incident: Incident, now = incident.endedAt ?? in
     ttl_distribution: { ...t.ttlDistribution },
     pkt_length_histogram: { ...t.packetLengthHistogram },
     src_ip_entropy: t.srcIpEntropy,
+    ...(incident.http ? { http: structuredClone(incident.http) } : {}),
   };
 }

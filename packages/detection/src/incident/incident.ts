@@ -1,6 +1,6 @@
 // The incident as the engine reports it (camelCase, plain data). `toAgentIncident` turns it into
 // the agent API's snake_case payload.
-import type { AttackFamily, Severity } from '@breakwater/contracts';
+import type { AttackFamily, HttpIncidentDetails, Severity } from '@breakwater/contracts';
 import type { Classification } from '../classify/classify.ts';
 import type { ThresholdName } from '../thresholds/thresholds.ts';
 import type { TrafficDetail } from '../window/traffic-detail.ts';
@@ -69,6 +69,8 @@ export interface Incident {
   explanation: string;
   classification: Classification;
   traffic: TrafficSummary;
+  /** HTTP details of an http_flood opened from access logs (the HTTP side of the engine). */
+  http?: HttpIncidentDetails;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

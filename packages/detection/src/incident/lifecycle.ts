@@ -29,12 +29,19 @@ export interface OpenContext {
   thresholds: EffectiveThreshold[];
   windowDetail: TrafficDetail;
   levels: BaselineLevels;
+  /** Opened by a fast-open rung, before the one-second window crossed. */
+  fast?: boolean;
+  /** Seconds `windowDetail` covers, when not the whole window (a fast open's recent ticks). */
+  detailSeconds?: number;
 }
 
 export interface TickContext {
   wall: number;
   mono: number;
   rates: WindowRates;
+  /** Rates over the last ~100 ms of counter samples, when the source gives them: a flood's bursts
+   * keep the incident going even while its one-second average dips below the resolve level. */
+  recent?: { pps: number; bps: number };
   tick: TickStats | undefined;
 }
 
@@ -59,6 +66,10 @@ interface Active {
   seconds: number;
   belowSince: { mono: number; wall: number } | undefined;
   lastUpdateMono: number;
+  /** Set for a fast open: until then, low one-second rates are the flood still filling the window. */
+  openingUntilMono: number;
+  /** Opened before the window held packet detail (a fast open): classify again once it does. */
+  verdictPending: boolean;
   reported: { pps: number; bps: number; severity: Incident['severity'] };
 }
 
@@ -146,13 +157,18 @@ export function createIncidentLifecycle(cfg: DetectionConfig, deps: LifecycleDep
         thresholds: ctx.thresholds,
         fired: new Map(),
         detail: ctx.windowDetail,
-        seconds: cfg.windowMs / 1000,
+        seconds: ctx.detailSeconds ?? cfg.windowMs / 1000,
         belowSince: undefined,
         lastUpdateMono: ctx.mono,
+        openingUntilMono: ctx.fast ? ctx.mono + cfg.windowMs : -Infinity,
+        verdictPending: false,
         reported: { pps: ctx.rates.pps, bps: ctx.rates.bps, severity: incident.severity },
       };
       recordHits(a, ctx.hits);
       reclassify(a);
+      // A fast open is named from its newest tick or two, which may still hold more of what came
+      // before the flood than of the flood: it is named again at each tick while it is opening.
+      a.verdictPending = incident.attackSubtype === 'no_detail' || ctx.fast === true;
       active = a;
       return { type: 'incident.opened', at: ctx.wall, incident: snapshot(a) };
     },
@@ -169,7 +185,12 @@ export function createIncidentLifecycle(cfg: DetectionConfig, deps: LifecycleDep
       const severity = severityFor(inc.peakRatio, cfg.severity);
       inc.severity = severity;
 
-      const below = belowResolveLevel(a.thresholds, ctx.rates, cfg.hysteresis.resolveRatio);
+      // A fast open comes before the one-second window has filled: for one window after the open,
+      // low window rates are the flood still arriving, not its end.
+      const opening = ctx.mono < a.openingUntilMono;
+      const r = ctx.recent;
+      const burstHolds = r !== undefined && !belowResolveLevel(a.thresholds.filter((t) => t.name === 'pps' || t.name === 'bps'), { ...ctx.rates, pps: r.pps, bps: r.bps }, cfg.hysteresis.resolveRatio);
+      const below = belowResolveLevel(a.thresholds, ctx.rates, cfg.hysteresis.resolveRatio) && !opening && !burstHolds;
       if (!below && ctx.tick) {
         // Only attack-time traffic goes into the verdict; the quiet tail of a cooldown would dilute it.
         addTick(a.detail, ctx.tick);
@@ -193,9 +214,14 @@ export function createIncidentLifecycle(cfg: DetectionConfig, deps: LifecycleDep
       const g = cfg.reporting.peakGrowthRatio;
       if (inc.peakPps >= a.reported.pps * g || inc.peakBps >= a.reported.bps * g) reasons.push('peak');
       if (newThreshold) reasons.push('threshold');
+      if (a.verdictPending && ctx.tick) {
+        if (reclassify(a)) reasons.push('reclassified');
+        // Only fast opens have an opening window: named again at every tick of it.
+        a.verdictPending = opening;
+      }
       if (ctx.mono - a.lastUpdateMono >= cfg.reporting.updateIntervalMs) reasons.push('periodic');
       if (reasons.length === 0) return [];
-      if (reclassify(a)) reasons.push('reclassified');
+      if (!reasons.includes('reclassified') && reclassify(a)) reasons.push('reclassified');
       a.lastUpdateMono = ctx.mono;
       a.reported = { pps: inc.peakPps, bps: inc.peakBps, severity };
       return [{ type: 'incident.updated', at: ctx.wall, reasons, incident: snapshot(a) }];

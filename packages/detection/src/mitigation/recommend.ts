@@ -2,17 +2,8 @@
 // rules (RFC 8955 match components), a blackhole of the target (RFC 7999 community), and local
 // firewall rules, in the shapes contracts declares (recommendation.ts). The aim is to drop what the verdict pins down and rate-limit what legitimate
 // traffic shares (SYN, ACK, DNS queries), never to drop a service's own traffic wholesale.
-import {
-  IP_PROTOCOLS as PROTO,
-  parseAddress,
-  type BlackholeRecommendation,
-  type FirewallRecommendation,
-  type FlowspecRecommendation,
-  type FlowspecRecommendationAction,
-  type FlowspecRecommendationMatch,
-  type MitigationRecommendation,
-  type TcpFlagName,
-} from '@breakwater/contracts';
+import { IP_PROTOCOLS as PROTO, parseAddress } from '@breakwater/contracts/plain';
+import type { BlackholeRecommendation, FirewallRecommendation, FlowspecRecommendation, FlowspecRecommendationAction, FlowspecRecommendationMatch, MitigationRecommendation, TcpFlagName } from '@breakwater/contracts';
 import type { Incident } from '../incident/incident.ts';
 
 export interface RecommendOptions {
@@ -85,8 +76,10 @@ export function recommendMitigation(incident: Incident, opts: RecommendOptions =
         break;
       }
       case 'http':
-        firewall.push({ action: 'rate_limit', protocol: 'tcp', dst_ports: [80, 443], rate_pps: Math.max(1, Math.round(normalPps / 10)), reason: `${v.subtype}: per-source connection limits; needs layer-7 filtering (WAF/scrubbing) to be clean` });
+        // Per source: one address may not send more than ~10 packets per normal request rate.
+        firewall.push({ action: 'rate_limit', protocol: 'tcp', dst_ports: [80, 443], rate_pps: Math.max(100, Math.round(normalPps * 10)), per_source: true, reason: `${v.subtype}: per-source rate limit on the web ports (nftables meter); needs layer-7 filtering (WAF/UAM or scrubbing) to be clean` });
         notes.push('HTTP floods look like real requests at L3/L4: FlowSpec cannot separate them, scrubbing or a WAF can.');
+        notes.push(`${v.subtype}: runbook step: turn on the WAF / "under attack" mode (cloudflare_uam) for the site, or rate-limit the hammered URIs in the web server`);
         break;
       case 'icmp':
         add({ protocol: [PROTO.icmp] }, limit, { action: 'rate_limit', protocol: 'icmp', rate_pps: Math.min(normalPps, 1000) }, 'icmp_flood: limit ICMP (keep some for path MTU discovery)');
@@ -104,13 +97,16 @@ export function recommendMitigation(incident: Incident, opts: RecommendOptions =
   const t = incident.traffic;
   const covered = t.topSrcIps.reduce((s, x) => s + x.count, 0);
   const reflected = incident.classification.vectors.some((v) => v.id.startsWith('amp:'));
+  const layer7 = incident.attackFamily === 'http_flood';
   if (!incident.spoofingDetected && !reflected && t.sourceIpCount > 0 && t.sourceIpCount <= maxSources && covered >= 0.8 * t.totalPackets) {
     const sources = t.topSrcIps.map((s) => hostPrefix(s.ip)).filter((s): s is string => s !== undefined);
     if (sources.length > 0) {
-      flowspec.push({ match: { ...dst, source: sources }, action: discard, reason: `${sources.length} real sources carry ${Math.round((100 * covered) / Math.max(1, t.totalPackets))}% of packets` });
+      if (!layer7) flowspec.push({ match: { ...dst, source: sources }, action: discard, reason: `${sources.length} real sources carry ${Math.round((100 * covered) / Math.max(1, t.totalPackets))}% of packets` });
       firewall.push({ action: 'drop', sources: t.topSrcIps.map((s) => s.ip), reason: 'few, non-spoofed sources' });
     }
   }
+  // Never a FlowSpec rule for an L7 flood: at L3/L4 its packets are the site's real traffic.
+  if (layer7) flowspec.length = 0;
   if (flowspec.length === 0 && firewall.length === 0) notes.push('the verdict pins no filterable vector down');
 
   const overLink = opts.linkBps !== undefined && incident.peakBps >= 0.8 * opts.linkBps;

@@ -30,6 +30,16 @@ void test('a tick straddling the window start contributes the part inside', () =
   assert.equal(w.coverage(), 0.25);
 });
 
+void test('detail from a time on: only what the ticks hold of it, a straddling tick by its overlap, an older one not at all', () => {
+  const w = createSlidingWindow({ windowMs: 1000 });
+  for (let i = 0; i < 10; i++) w.push(tick(i * 100, 1000)); // 100 packets a tick over [0, 1000)
+  assert.equal(w.detail().packets, 1000);
+  assert.equal(w.detail(900).packets, 100);
+  assert.equal(w.detail(950).packets, 50);
+  assert.equal(w.detail(1000).packets, 0, 'a time after the newest tick: nothing');
+  assert.equal(w.detail(-500).packets, 1000, 'before the window: the window');
+});
+
 void test('sanitize: junk becomes zeros, totals are never below the decoded sample', () => {
   const t = sanitizeTick({ ts: 'x', durationMs: -5, total: { packets: Number.NaN }, decoded: { packets: 10, bytes: 1000 }, sampleRate: 4, topSources: [{ key: 5 }, { key: '1.2.3.4', packets: -1 }] }, 777);
   assert.equal(t.ts, 777);

@@ -42,7 +42,8 @@ export interface SlidingWindow {
   /** End of the window: the newest tick's end, or the last advance. */
   end(): number;
   rates(): WindowRates;
-  detail(): TrafficDetail;
+  /** The packet detail of the window, or of only what it holds from `from` on (ticks weighted by their overlap). */
+  detail(from?: number): TrafficDetail;
   /** How much of the window ticks actually cover, 0..1. */
   coverage(): number;
 }
@@ -111,10 +112,11 @@ export function createSlidingWindow(opts: { windowMs: number; resetAfterMs?: num
       }
       return r;
     },
-    detail() {
+    detail(from = -Infinity) {
       const d = emptyDetail();
       for (const e of entries) {
-        const w = weight(e);
+        let w = weight(e);
+        if (w > 0 && e.start < from) w = Math.min(w, Math.max(0, e.end - from) / (e.end - e.start));
         if (w > 0) addTick(d, e.tick, w);
       }
       return d;
