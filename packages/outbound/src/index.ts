@@ -6,3 +6,5 @@ export * from './redact.ts';
 export * from './reply-reason.ts';
 export * from './signing.ts';
 export * from './retry-policy.ts';
+export * from './cloudflare-envelope.ts';
+export * from './call-helpers.ts';

@@ -2,7 +2,7 @@
 // refuses a request with problems (400) and otherwise answers as the provider does. Error replies
 // echo the request back (path, headers, body), as some proxies and providers do, so a suite can
 // prove that no secret survives into what the caller reports.
-import { jsonReply, type FailureMode, type FakeReply, type FakeRequest, type VendorSpec } from './http-fake.ts';
+import { echoOf, jsonReply, type FailureMode, type FakeReply, type FakeRequest, type VendorSpec } from './http-fake.ts';
 
 export interface CheckedSpec {
   /** Problems with a request, checked as the provider documents it; none = the provider would accept it. */
@@ -14,7 +14,7 @@ export interface CheckedSpec {
 }
 
 function echo(req: FakeRequest): unknown {
-  return { path: req.path, query: req.query.toString(), headers: req.headers, body: req.body };
+  return { ...echoOf(req), query: req.query.toString() };
 }
 
 const GENERIC: Record<FailureMode, (req: FakeRequest) => FakeReply> = {

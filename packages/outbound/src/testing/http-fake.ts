@@ -13,6 +13,8 @@ export interface FakeRequest {
   method: string;
   /** The path, percent-decoded. */
   path: string;
+  /** The path exactly as sent, percent-encoding kept (signed URLs cover it; an encoded "/" stays apart). */
+  rawPath: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
@@ -53,12 +55,25 @@ export interface HttpFake extends FakeServer<FakeRequest> {
   kill(): Promise<void>;
   /** Listens again on the same port, with the same state (the provider came back). */
   restart(): Promise<void>;
+  /** The next requests get these replies, one each, in order, whatever they ask (a 429 with Retry-After, an outage of n requests). */
+  script(...replies: FakeReply[]): void;
+  /** Scripted replies not used yet. */
+  scripted(): number;
 }
 
 export const jsonReply = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply =>
   ({ status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) });
 
+/**
+ * What some proxies (and some providers) send back in an error: the request as it arrived, headers
+ * included. A caller that showed a provider's body would show the credential; suites check it does not.
+ */
+export function echoOf(req: FakeRequest): Record<string, unknown> {
+  return { method: req.method, path: req.path, headers: req.headers, body: req.body };
+}
+
 export async function startHttpFake(spec: VendorSpec): Promise<HttpFake> {
+  const queue: FakeReply[] = [];
   const received: FakeRequest[] = [];
   const problems: string[] = [];
   const hung = new Set<ServerResponse>();
@@ -74,8 +89,10 @@ export async function startHttpFake(spec: VendorSpec): Promise<HttpFake> {
         const body = Buffer.concat(chunks).toString('utf8');
         let json: unknown = null;
         try { json = body ? JSON.parse(body) : null; } catch { /* the spec reports it */ }
-        const r: FakeRequest = { method: req.method ?? '', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body, json };
+        const r: FakeRequest = { method: req.method ?? '', path: decodeURIComponent(url.pathname), rawPath: url.pathname, query: url.searchParams, headers: req.headers, body, json };
         received.push(r);
+        const next = queue.shift();
+        if (next) { res.writeHead(next.status, next.headers ?? {}); res.end(next.body ?? ''); return; }
         if (state.mode === 'hang') { hung.add(res); return; }
         let reply: FakeReply;
         try {
@@ -117,6 +134,8 @@ export async function startHttpFake(spec: VendorSpec): Promise<HttpFake> {
     hanging: () => [...hung].filter((r) => !r.writableEnded && !r.destroyed).length,
     kill: close,
     restart: () => open(state.port),
+    script(...replies: FakeReply[]) { queue.push(...replies); },
+    scripted: () => queue.length,
     stop: close,
   };
 }

@@ -2,3 +2,5 @@
 export * from './http-fake.ts';
 export * from './checked-spec.ts';
 export * from './expect.ts';
+export * from './clock.ts';
+export * from './cloudflare-fake.ts';

@@ -1,0 +1,1 @@
+export { createCloudflareMagicTransitProvider, MAGIC_TRANSIT_CAPABILITIES } from './cloudflare-magic-transit.ts';

@@ -1,0 +1,1 @@
+export { createCloudflareWafProvider, CLOUDFLARE_WAF_CAPABILITIES } from './cloudflare-waf.ts';

@@ -1,0 +1,1 @@
+export { createDigitaloceanProvider, DIGITALOCEAN_CAPABILITIES } from './digitalocean.ts';

@@ -1,0 +1,1 @@
+export { createHetznerMitigationProvider, HETZNER_CAPABILITIES } from './hetzner-mitigation.ts';

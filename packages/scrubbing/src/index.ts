@@ -1,0 +1,4 @@
+export * from './provider.ts';
+export * from './errors.ts';
+export * from './registry.ts';
+export { scrubbingConfig } from './config.ts';

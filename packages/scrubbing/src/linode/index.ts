@@ -1,0 +1,1 @@
+export { createLinodeProvider, LINODE_CAPABILITIES } from './linode.ts';

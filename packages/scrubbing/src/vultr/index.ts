@@ -1,0 +1,1 @@
+export { createVultrProvider, VULTR_CAPABILITIES } from './vultr.ts';
