@@ -1,27 +1,19 @@
 // Cloudflare API v4 client: Bearer token, JSON bodies, and the {success, errors, messages, result}
 // envelope every endpoint answers with. A reply is good only when it is 2xx AND success is not
 // false; otherwise the AdapterError carries Cloudflare's own error messages and codes.
-import { replyReason } from '@breakwater/outbound';
+import { CLOUDFLARE_API_BASE, cloudflareErrors, replyReason, type CloudflareEnvelope } from '@breakwater/outbound';
 import type { AdapterDeps } from '../../adapter.ts';
 import { httpCall, joinUrl, replyError, type HttpRequest } from '../http/http-call.ts';
 
-export const DEFAULT_ENDPOINT = 'https://api.cloudflare.com/client/v4';
-
-export interface CloudflareEnvelope {
-  success?: boolean;
-  errors?: { code?: number; message?: string }[];
-  result?: unknown;
-  result_info?: { page?: number; per_page?: number; total_pages?: number; count?: number; total_count?: number };
-}
+export const DEFAULT_ENDPOINT = CLOUDFLARE_API_BASE;
+export type { CloudflareEnvelope };
 
 export interface CloudflareClient {
   call(method: HttpRequest['method'], path: string, what: string, body?: unknown): Promise<CloudflareEnvelope>;
 }
 
 export function envelopeMessage(json: unknown, fallback: string): string {
-  const errs = (json as CloudflareEnvelope | null)?.errors;
-  if (Array.isArray(errs) && errs.length) return errs.map((e) => `${e.message ?? 'error'}${e.code !== undefined ? ` (code ${e.code})` : ''}`).join('; ');
-  return replyReason(fallback);
+  return cloudflareErrors(json) ?? replyReason(fallback);
 }
 
 export function cloudflareClient(base: string, token: string, deps: AdapterDeps): CloudflareClient {

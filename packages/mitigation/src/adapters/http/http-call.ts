@@ -2,7 +2,7 @@
 // kit: under the adapter's deadline and the outbound policy for its type, with every transport
 // failure turned into an AdapterError (retryable unless the policy refused the destination) and
 // every text that may reach a log or the API stripped of the adapter's secrets.
-import { OutboundError, redact, sanitiseReason, reasonField, replyReason, sendHttp, type OutboundRequest } from '@breakwater/outbound';
+import { OutboundError, joinUrl, redact, sanitiseReason, reasonField, replyReason, sendHttp, serialQueue, type OutboundRequest } from '@breakwater/outbound';
 import { AdapterError, type AdapterDeps } from '../../adapter.ts';
 
 export type HttpRequest = Omit<OutboundRequest, 'signal'>;
@@ -54,20 +54,5 @@ export function replyMessage(r: HttpReply): string {
   return reasonField(r.json) ?? replyReason(r.text);
 }
 
-/** base + path, without doubling or dropping the slash between them. */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-}
-
-/**
- * Runs operations one after another. The HTTP adapters read, then write (is the entry there? add
- * it): two overlapping announces of one rule would otherwise both see it absent and add it twice.
- */
-export function serialQueue(): <T>(op: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(op: () => Promise<T>) => {
-    const run = tail.then(op, op);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
+// joinUrl and serialQueue live in outbound, shared with the scrubbing providers.
+export { joinUrl, serialQueue };
