@@ -10,21 +10,28 @@ export const ARROWS: Readonly<Record<string, readonly string[]>> = {
   contracts: [],
   detection: ['contracts'],
   packets: ['contracts'],
-  flows: ['contracts'],
+  // sFlow carries sampled packet headers: they are decoded by the one packet decoder, not a copy.
+  flows: ['contracts', 'packets'],
   outbound: ['contracts'],
+  // The agent API client, spool and sender: shared by the agent and the flow collector.
+  uplink: ['contracts'],
   // They reach the outside only through outbound, and never the database.
   mitigation: ['contracts', 'outbound'],
   notify: ['contracts', 'outbound'],
+  scrubbing: ['contracts', 'outbound'],
+  runbooks: ['contracts', 'outbound'],
   // Offline forensics is the detection engine run over capture files.
-  analysis: ['contracts', 'detection', 'packets'],
+  analysis: ['contracts', 'detection', 'packets', 'flows'],
   db: ['contracts'],
+  // Firewall profiles are data and parsers: no I/O, nothing but the kinds from contracts.
+  'firewall-profiles': ['contracts'],
   // The test bed serves tests only and depends on no workspace package.
   testing: [],
   web: ['contracts'],
 };
 
 /** Apps that other apps may import: `breakwater` is one command that runs them. */
-const APPS_THE_CLI_RUNS = ['server', 'agent'];
+const APPS_THE_CLI_RUNS = ['server', 'agent', 'collector'];
 
 export interface Workspace {
   name: string;
