@@ -3,9 +3,12 @@
 // refuses a file others can read, and every key is checked with a message naming it.
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Type, type Static } from 'typebox';
-// Only the validator, not every contract: reading the config (enroll, the CLI) stays ~10 MB lighter.
-import { ConfigError, validateConfig } from '@breakwater/contracts/config-check';
+import type { Static } from 'typebox';
+// The plain checker and a generated copy of the schema, not TypeBox: see agent-config-schema.ts.
+import { ConfigError, validatePlainConfig } from '@breakwater/contracts/plain';
+import type { AgentConfigSchema } from './agent-config-schema.ts';
+import { AGENT_CONFIG_PLAIN } from './agent-config-schema.generated.ts';
+import { metricsListenProblem } from '@breakwater/uplink';
 
 export const AGENT_DEFAULTS = {
   interface: 'eth0',
@@ -20,47 +23,8 @@ export const AGENT_DEFAULTS = {
   exclude_server_traffic: true,
   failsafe_release_seconds: 300,
   allow_insecure_http: false,
+  file_max_bytes: 64 * 1024 * 1024,
 } as const;
-
-// Checked by contracts' validateConfig: an error reads "KEY must be WHAT IS ALLOWED, got VALUE", where
-// a number's bounds and a boolean say it themselves and `allowed` says it for a string.
-const int = (min: number, max: number, d: number) => Type.Integer({ minimum: min, maximum: max, default: d });
-const flag = (d: boolean) => Type.Boolean({ default: d });
-const absolute = (d: string) => Type.String({ pattern: '^/', default: d, allowed: 'an absolute path' });
-
-/** The agent's config file, with its defaults. Its key order is the one "allowed: …" lists. */
-export const AgentConfigSchema = Type.Object({
-  server_url: Type.String({ pattern: '^https?://', allowed: 'an http:// or https:// URL' }),
-  node_uuid: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', allowed: 'the node UUID from enrolment' }),
-  // A credential: never repeated in an error.
-  api_key: Type.String({ pattern: '^[0-9a-f]{64}$', allowed: 'the 64-hex node key from enrolment', writeOnly: true, echo: false }),
-  /** The address protected here; defaults to the interface's address. */
-  ip: Type.Optional(Type.String({ allowed: 'an IPv4 or IPv6 address' })),
-  // Its keys are the detection engine's: checkDetectionConfig() validates them when the agent
-  // starts, so that reading this file does not load the engine.
-  detection: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { allowed: 'an object' })),
-  interface: Type.String({ pattern: '^[A-Za-z0-9_.:@-]{1,15}$', default: AGENT_DEFAULTS.interface, allowed: 'an interface name (1-15 of A-Z a-z 0-9 _ . : @ -)' }),
-  spool_dir: absolute(AGENT_DEFAULTS.spool_dir),
-  pcap_dir: absolute(AGENT_DEFAULTS.pcap_dir),
-  /** Packets kept before an attack starts, so a PCAP shows how it began. */
-  pcap_ring_packets: int(0, 1_000_000, AGENT_DEFAULTS.pcap_ring_packets),
-  /** Largest PCAP kept per incident (all its parts together). */
-  pcap_max_bytes: int(65_536, 10 * 1024 ** 3, AGENT_DEFAULTS.pcap_max_bytes),
-  /** A long attack's capture is cut into parts of at most this many seconds, each uploaded when it closes. */
-  pcap_part_seconds: int(1, 86_400, AGENT_DEFAULTS.pcap_part_seconds),
-  /** ... or of at most this many bytes, whichever comes first. */
-  pcap_part_bytes: int(65_536, 10 * 1024 ** 3, AGENT_DEFAULTS.pcap_part_bytes),
-  /** GET config (and pending commands) this often; commands normally arrive at once on the push stream. */
-  config_poll_seconds: int(1, 86_400, AGENT_DEFAULTS.config_poll_seconds),
-  /** Raw shell-free commands from the server (`command_type: "exec"`) run only when true. */
-  allow_raw_commands: flag(AGENT_DEFAULTS.allow_raw_commands),
-  /** The agent's own traffic to the server is left out of capture. */
-  exclude_server_traffic: flag(AGENT_DEFAULTS.exclude_server_traffic),
-  /** Every firewall rule the agent applied is taken back when the server has not been reached for this long. */
-  failsafe_release_seconds: int(5, 7 * 86_400, AGENT_DEFAULTS.failsafe_release_seconds),
-  /** A plain http:// server_url to a host other than loopback is refused unless this is true (the node key would cross the network in clear). */
-  allow_insecure_http: flag(AGENT_DEFAULTS.allow_insecure_http),
-}, { additionalProperties: false });
 
 export type AgentConfig = Static<typeof AgentConfigSchema>;
 
@@ -90,12 +54,12 @@ export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`${path}: must be a JSON object`);
   let c: AgentConfig;
   try {
-    c = validateConfig(AgentConfigSchema, raw);
+    c = validatePlainConfig<AgentConfig>(AGENT_CONFIG_PLAIN, raw);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // One problem, in the agent's words (the CLI prints it): an unknown key before a bad value.
     const p = err.problems.find((q) => q.unknown) ?? err.problems[0]!;
-    const allowed = Object.keys(AgentConfigSchema.properties).join(', ');
+    const allowed = Object.keys(AGENT_CONFIG_PLAIN.properties as object).join(', ');
     throw new AgentConfigError(p.unknown ? `${path}: unknown key ${JSON.stringify(p.key)}; allowed: ${allowed}` : `${path}: ${p.key} ${p.message}`);
   }
   let url: URL;
@@ -107,6 +71,8 @@ export function validateAgentConfig(raw: unknown, path = 'config'): AgentConfig 
   const insecure = insecureUrlProblem(url, c.allow_insecure_http, '"allow_insecure_http": true');
   if (insecure) fail(path, 'server_url', `must be https:// (${insecure})`, c.server_url);
   if (c.ip !== undefined && isIP(c.ip) === 0) fail(path, 'ip', 'must be an IPv4 or IPv6 address', c.ip);
+  const metricsProblem = c.metrics_listen === undefined ? null : metricsListenProblem(c.metrics_listen);
+  if (metricsProblem) fail(path, 'metrics_listen', metricsProblem, c.metrics_listen);
   return c;
 }
 

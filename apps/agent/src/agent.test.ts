@@ -12,6 +12,7 @@ import { waitFor } from '@breakwater/testing';
 import { createAgent } from './agent.ts';
 import { validateAgentConfig } from './agent-config.ts';
 import type { CounterReading } from './kernel-counters.ts';
+import { testSigner } from './testing/command-signing.ts';
 import { RecordingFirewall } from './testing/recording-firewall.ts';
 import { ReplaySource } from './testing/replay-source.ts';
 
@@ -30,6 +31,10 @@ test('the agent on a replayed flood and a recording firewall: the incident reach
   const dir = mkdtempSync(join(tmpdir(), 'bw-agent-'));
   const calls: Call[] = [];
   let polls = 0;
+  const NODE = '0b5c8f0e-6a47-4a5e-9b1e-4c2d7e8f9a10';
+  // Signed as the server signs; the key is the one pinned at enrolment (command_public_key in the config).
+  const signer = testSigner(NODE);
+  const block = signer.pending(signer.body({ command_id: 5, type: 'block_source', params: { address: '192.0.2.9', ttl: 60 } }));
   const fakeFetch = (async (input: string | URL, init?: RequestInit) => {
     const url = new URL(input);
     const path = url.pathname.replace('/api/v1/agent', '');
@@ -38,14 +43,14 @@ test('the agent on a replayed flood and a recording firewall: the incident reach
     const json = (v: unknown) => new Response(JSON.stringify(v), { status: 200, headers: { 'content-type': 'application/json' } });
     if (path === '/config') {
       polls++;
-      return json({ pending_commands: polls === 1 ? [{ id: 'cmd_5', payload: { type: 'block_source', params: { address: '192.0.2.9', ttl: 60 } } }] : [] });
+      return json({ pending_commands: polls === 1 ? [{ ...block, id: 'cmd_5' }] : [] });
     }
     if (path === '/incidents') return json({ ok: true, uuid: '6f1c3a52-58a4-4c5e-8d0c-0e1d2c3b4a59', created: true });
     return json({ ok: true });
   }) as typeof fetch;
 
   const config = validateAgentConfig({
-    server_url: 'http://127.0.0.1:9', node_uuid: '0b5c8f0e-6a47-4a5e-9b1e-4c2d7e8f9a10', api_key: 'a'.repeat(64),
+    server_url: 'http://127.0.0.1:9', node_uuid: NODE, api_key: 'a'.repeat(64), command_public_key: signer.publicKey,
     interface: 'replay0', ip: '198.18.0.5', spool_dir: join(dir, 'spool'), pcap_dir: join(dir, 'pcap'),
     detection: { thresholds: { pps: 3000 }, baseline: { enabled: false }, hysteresis: { cooldownMs: 1000 } },
   });

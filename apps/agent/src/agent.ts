@@ -8,24 +8,28 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { hostname, release, type } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { createDetectionEngine, resolveConfig, toAgentIncident, type DetectionEvent } from '@breakwater/detection';
-import { AgentClient } from './agent-client.ts';
+import { AgentClient, SecondAccumulator, Sender, Spool, type Outgoing } from '@breakwater/uplink';
 import { AgentConfigError, isLoopbackHost, type AgentConfig } from './agent-config.ts';
-import type { CaptureSource, CaptureSourceFactory } from './capture/capture-source.ts';
+import type { AgentMetrics } from './agent-metrics.ts';
+import { formatCaptureStats, type CaptureSource, type CaptureSourceFactory } from './capture/capture-source.ts';
 import { LiveTicks } from './capture/live-ticks.ts';
 import { PcapRecorder } from './capture/pcap-recorder.ts';
 import { CommandStream } from './command-stream.ts';
 import { interfaceAddress } from './enroll.ts';
-import { CommandRunner } from './firewall/command-runner.ts';
+import { createCommandRunner } from './commands/create-runner.ts';
 import { Failsafe } from './firewall/failsafe.ts';
+import { FleetChannel, isFleetMessage } from './fleet/fleet-channel.ts';
+import { HostReporter } from './fleet/host-reporter.ts';
 import type { FirewallExecutor, FirewallFactory } from './firewall/firewall-executor.ts';
 import { ManagementPath } from './firewall/management-path.ts';
+import { createProfileCommands } from './firewall/profile-commands.ts';
 import type { CounterSourceFactory } from './kernel-counters.ts';
-import { SecondAccumulator } from './second-accumulator.ts';
-import { Sender, type Outgoing } from './sender.ts';
-import { Spool } from './spool.ts';
+import { parseHttpAgentConfig } from './http/http-config.ts';
+import { HttpMonitor } from './http/http-monitor.ts';
 
-export { SecondAccumulator } from './second-accumulator.ts';
+export { SecondAccumulator } from '@breakwater/uplink';
 
 /** Bytes kept per packet: all headers and the start of the payload (IOC patterns). */
 const SNAPLEN = 128;
@@ -42,6 +46,14 @@ export interface AgentDeps {
   now?: () => number;
   log?: (msg: string) => void;
   heartbeatMs?: number;
+  /** Where the config was read from: never served by the fleet's file API, even inside a file root. */
+  configPath?: string;
+  /** The fleet's host report (POST /api/agents/{id}/report), every 30 s by default. */
+  hostReportMs?: number;
+  /** The journalctl that journald log streams run (tests may give another program). */
+  journalctl?: string;
+  /** agent_restart: how this agent is restarted (default: stop, then exit for the service manager to start it again). */
+  restart?: () => void;
 }
 
 export interface Agent {
@@ -61,6 +73,16 @@ export function checkDetectionConfig(config: AgentConfig): void {
   if (config.detection === undefined) return;
   const r = resolveConfig(config.detection);
   if (!r.ok) throw new AgentConfigError(`config: detection.${r.errors[0]!.message}`);
+}
+
+/** The config's `http` keys (access logs, ports, HTTP thresholds), checked; the message names the key. */
+export function checkHttpConfig(config: AgentConfig): ReturnType<typeof parseHttpAgentConfig> | null {
+  if (config.http === undefined) return null;
+  try {
+    return parseHttpAgentConfig(config.http);
+  } catch (err) {
+    throw new AgentConfigError(`config: ${(err as Error).message}`);
+  }
 }
 
 /** The server's host and port as a TCP endpoint (the port its URL implies when it names none). */
@@ -97,9 +119,10 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
     return [{ host: isIP(host) ? host : (await lookup(host)).address, port }];
   }
 
-  return {
+  const agent: Agent = {
     async start(): Promise<void> {
       checkDetectionConfig(config);
+      const httpConfig = checkHttpConfig(config);
       const target = config.ip ?? interfaceAddress(config.interface);
       if (!target) throw new AgentConfigError(`interface ${config.interface} has no address; set "ip" in the config`);
       const spool = new Spool<Outgoing>({ dir: config.spool_dir, maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 });
@@ -109,9 +132,25 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
       const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
       const engine = createDetectionEngine(config.detection ?? {}, { target });
       const executor = await startFirewall();
-      const runner = new CommandRunner({ client, executor, allowRawCommands: config.allow_raw_commands, managementPath, log });
+      const profiles = await createProfileCommands(config.profile_suite ?? 'auto', async () => (await managementPath.addresses()).map((address) => ({ address, port: serverEndpoint(serverUrl).port })), log, config.spool_dir);
+      const runner = createCommandRunner(config, {
+        client, executor, managementPath, now, log, profiles,
+        restart: deps.restart ?? (() => {
+          // Under systemd (Restart=always) the unit starts it again; the spool keeps what was not sent.
+          log('agent_restart: exiting to be restarted by the service manager');
+          void agent.stop().finally(() => process.exit(75));
+        }),
+      });
       const failsafe = new Failsafe({ releaseAfterMs: config.failsafe_release_seconds * 1000 }, {
         now, lastContact: () => client.lastContact, active: () => runner.active, release: (why) => runner.releaseAll(why), log,
+      });
+      let lastSecond: { pps: number; bps: number } | null = null;
+      // The fleet's log/metrics streams and file transfers, answered on the command stream's socket.
+      const fleet = new FleetChannel({
+        roots: config.file_roots ?? [], maxBytes: config.file_max_bytes, forbidden: [config.spool_dir, ...(deps.configPath ? [deps.configPath] : [])],
+      }, {
+        socket: { send: (m) => stream.send(m), get bufferedAmount() { return stream.bufferedAmount; } },
+        log, traffic: () => lastSecond, journalctl: deps.journalctl, now,
       });
       const stream = new CommandStream(
         { serverUrl: config.server_url, nodeUuid: config.node_uuid, apiKey: config.api_key, version: deps.version },
@@ -120,6 +159,10 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
             client.noteContact();
             void runner.accept(c, 'push');
           },
+          onOther: (m) => {
+            if (isFleetMessage(m)) fleet.handle(m);
+          },
+          onDown: () => fleet.disconnected(),
           log,
         },
       );
@@ -135,16 +178,39 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
         },
       });
       let sampleRate = 1;
+      // Prometheus metrics only when served: prom-client is ~80 modules and its default metrics
+      // sample the event loop every 10 ms (see bench/agent-footprint).
+      const metrics: AgentMetrics | null = config.metrics_listen === undefined ? null : new (await import('./agent-metrics.ts')).AgentMetrics({ listen: config.metrics_listen, version: deps.version }, {
+        capture: () => capture.stats(), spool: () => ({ records: spool.size(), bytes: spool.bytes(), dropped: spool.dropped }),
+        sampleRate: () => ticks.sampling.rate, streamConnected: () => stream.connected, lastContact: () => client.lastContact, now,
+      }, log);
       const ticks = new LiveTicks({}, {
         counters: await deps.counters(config.interface),
         now,
+        // Received counters every 10 ms: a flood far above its threshold opens within tens of ms
+        // (the engine's fast-open rungs); only an open can come from here.
+        onCounters: (c) => {
+          const out: Outgoing[] = [];
+          for (const e of engine.ingestCounters(c)) {
+            const o = outgoingOf(e);
+            if (o) out.push(o);
+            if (e.type === 'incident.opened') {
+              log(`incident opened: ${e.incident.attackFamily} on ${target} (fast open: ${e.incident.threshold.name} ${Math.round(e.incident.threshold.observed)} ≥ ${e.incident.threshold.value})`);
+              recorder.begin(e.incident.id);
+              if (!stream.connected) setTimeout(() => void runner.poll(), 300).unref();
+            }
+          }
+          if (out.length > 0) sender.enqueue(out);
+        },
         onTick: (t) => {
+          const tickStart = performance.now();
           const out: Outgoing[] = [];
           for (const e of engine.ingest(t)) {
             const o = outgoingOf(e);
             if (o) out.push(o);
             if (e.type === 'incident.opened') {
               log(`incident opened: ${e.incident.attackFamily} on ${target}`);
+              metrics?.incidentOpened();
               recorder.begin(e.incident.id);
               // Commands come on the stream; one poll soon after the open covers a stream that is down.
               if (!stream.connected) setTimeout(() => void runner.poll(), 300).unref();
@@ -157,6 +223,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
             }
           }
           const sample = seconds.add(t);
+          if (sample) lastSecond = { pps: Number(sample.pps), bps: Number(sample.bps) };
           if (sample) {
             out.push({ kind: 'metrics', sample });
             recorder.tick();
@@ -165,6 +232,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
             sampleRate = rate;
           }
           if (out.length > 0) sender.enqueue(out);
+          metrics?.observeTick((performance.now() - tickStart) / 1000);
         },
       });
       const capture: CaptureSource = await deps.capture({ iface: config.interface, exclude: await excluded(), snaplen: SNAPLEN }, {
@@ -176,8 +244,24 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
       });
       await capture.start();
       ticks.start();
+      // HTTP floods: access logs and the socket table, with the engine's HTTP side; its incidents go out like the packet engine's.
+      const http = httpConfig ? new HttpMonitor(httpConfig, {
+        now, log, target,
+        onEvents: (events) => {
+          const out = events.map(outgoingOf).filter((o): o is Outgoing => o !== null);
+          for (const e of events) if (e.type === 'incident.opened' || e.type === 'incident.resolved') log(`incident ${e.type === 'incident.opened' ? 'opened' : 'resolved'}: http_flood/${e.incident.attackSubtype} on ${target}`);
+          if (out.length > 0) sender.enqueue(out);
+        },
+      }) : null;
+      http?.start();
       stream.start();
+      const reporter = new HostReporter(
+        { serverUrl: config.server_url, nodeUuid: config.node_uuid, apiKey: config.api_key, version: deps.version, intervalMs: deps.hostReportMs },
+        { fetch: deps.fetch, log, onContact: () => client.noteContact() },
+      );
+      reporter.start();
       failsafe.start();
+      await metrics?.start();
       const startedAt = now();
       const heartbeat = async () => {
         const cs = await capture.stats();
@@ -185,6 +269,7 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
           version: deps.version, uptime: Math.round((now() - startedAt) / 1000), os: `${type()} ${release()}`, hostname: hostname(),
           retry_queue_size: spool.size(), spool_dropped: spool.dropped, pcap_active: true, command_stream: stream.connected,
           capture_kernel_drops: cs?.kernelDrops ?? null, capture_sample_rate: ticks.sampling.rate,
+          ...(http ? { http_log: http.counters() } : {}),
           // The server refuses exec without this opt-in, and blocks of the addresses it reaches us by.
           allow_raw_commands: config.allow_raw_commands, server_addresses: await managementPath.addresses(),
         });
@@ -202,13 +287,18 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
         clearInterval(hb);
         clearInterval(retry);
         clearInterval(configPoll);
+        await metrics?.stop();
         await failsafe.stop();
+        reporter.stop();
         stream.stop();
+        fleet.disconnected();
         await runner.stop();
         await executor?.stop().catch(() => undefined);
         ticks.stop();
+        http?.stop();
+        if (http) log(`http log lines: ${JSON.stringify(http.counters())}`);
         const cs = await capture.stop();
-        log(`capture stats: ${cs.captured ?? '?'} captured, ${cs.received ?? '?'} received by filter, ${cs.kernelDrops ?? '?'} dropped by kernel`);
+        log(`capture stats: ${formatCaptureStats(cs)}`);
         const m = process.memoryUsage();
         const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
         log(`memory: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}`);
@@ -220,4 +310,5 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
       stopAll = null;
     },
   };
+  return agent;
 }

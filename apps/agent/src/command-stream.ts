@@ -10,6 +10,8 @@
 export interface PushedCommand {
   id: number | string;
   payload?: { type?: string; params?: Record<string, unknown> };
+  /** What the runner verifies and acts on: the typed command signed by the workspace key. */
+  signed?: { body: string; signature: string };
 }
 
 export interface CommandStreamOptions {
@@ -26,6 +28,10 @@ export interface CommandStreamOptions {
 
 export interface CommandStreamDeps {
   onCommand: (c: PushedCommand) => void;
+  /** Messages of other families on the same socket (the fleet's streams and files). */
+  onOther?: (msg: { type: string } & Record<string, unknown>) => void;
+  /** The socket closed (what was open on it is over). */
+  onDown?: () => void;
   log: (msg: string) => void;
   WebSocket?: typeof WebSocket;
   random?: () => number;
@@ -63,6 +69,19 @@ export class CommandStream {
     return this.#connected;
   }
 
+  /** Sends a message to the server on the open socket; false when there is none. */
+  send(msg: unknown): boolean {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== ws.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Bytes queued on the socket and not yet sent (0 without one). */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
   start(): void {
     this.#stopped = false;
     this.#connect();
@@ -83,10 +102,13 @@ export class CommandStream {
     const WS = this.#d.WebSocket ?? WebSocket;
     let ws: WebSocket;
     try {
-      ws = new WS(streamUrl(this.#o.serverUrl), {
-        // undici's extension of the constructor: request headers for the upgrade
+      // The init object is undici's; @types/node types the global WebSocket through a conditional on
+      // globalThis that tsc does not always resolve to undici's (the same tree type-checked clean or not
+      // from one run to the next), so the second argument is cast to whatever the constructor takes.
+      const init = {
         headers: { authorization: `Bearer ${this.#o.apiKey}`, 'x-node-uuid': this.#o.nodeUuid, 'user-agent': `breakwater-agent/${this.#o.version}` },
-      });
+      } as unknown as ConstructorParameters<typeof WebSocket>[1];
+      ws = new WS(streamUrl(this.#o.serverUrl), init);
     } catch (err) {
       this.#d.log(`command stream: ${(err as Error).message}`);
       this.#scheduleReconnect();
@@ -110,11 +132,14 @@ export class CommandStream {
         this.#heard();
       } else if (msg.type === 'command' && msg.command && msg.command.id !== undefined) {
         this.#d.onCommand(msg.command);
+      } else if (typeof msg.type === 'string' && msg.type !== 'keepalive') {
+        this.#d.onOther?.(msg as { type: string } & Record<string, unknown>);
       }
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      this.#d.onDown?.();
       const was = this.#connected;
       this.#connected = false;
       if (this.#watchdog) clearTimeout(this.#watchdog);
@@ -139,6 +164,7 @@ export class CommandStream {
       ws.close();
       this.#ws = null;
       this.#connected = false;
+      this.#d.onDown?.();
       this.#scheduleReconnect();
     }, this.#keepaliveMs * SILENCE_PERIODS);
     this.#watchdog.unref();

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { AGENT_DEFAULTS, AgentConfigError, insecureUrlProblem, isAddress, isLoopbackHost, writeAgentConfig, type AgentConfig } from './agent-config.ts';
+import { COMMAND_KEY_HEADER } from '@breakwater/contracts/plain';
 
 export interface EnrollOptions {
   server: string;
@@ -53,11 +54,14 @@ export async function enroll(o: EnrollOptions): Promise<AgentConfig> {
     signal: AbortSignal.timeout(15_000),
   });
   const body = (await res.json().catch(() => ({}))) as { ok?: boolean; node_uuid?: string; api_key?: string; error?: { message?: string } };
+  const commandKey = res.headers.get(COMMAND_KEY_HEADER);
   if (res.status !== 200 || !body.node_uuid || !body.api_key) {
     throw new AgentConfigError(`enrolment refused by ${base}: HTTP ${res.status} ${body.error?.message ?? ''}`.trim());
   }
   const config: AgentConfig = {
     ...AGENT_DEFAULTS, server_url: base, node_uuid: body.node_uuid, api_key: body.api_key, interface: iface,
+    // Pinned now: every command this agent runs must be signed by this key.
+    ...(commandKey ? { command_public_key: commandKey } : {}),
     ...(plainRemote ? { allow_insecure_http: true } : {}),
   };
   writeAgentConfig(o.configPath, config);

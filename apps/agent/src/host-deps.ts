@@ -9,6 +9,9 @@ import type { CounterSourceFactory } from './kernel-counters.ts';
 /** The modules behind them, for the launcher's compile cache. */
 export const HOST_MODULES = ['capture/tcpdump-source.ts', 'firewall/nft-executor.ts', 'kernel-counters.ts'] as const;
 
+/** Modules the agent loads only when configured to (metrics_listen), compiled into the cache too. */
+export const OPTIONAL_MODULES = ['agent-metrics.ts'] as const;
+
 /** Packet detail from a tcpdump child (see capture/tcpdump-source.ts). */
 export const tcpdumpCapture: CaptureSourceFactory = async (o, h) => new (await import('./capture/tcpdump-source.ts')).TcpdumpSource(o, h);
 

@@ -4,11 +4,25 @@
 // capture-source.contract.ts. Totals never come from here (kernel counters do).
 import type { CaptureRecord } from '@breakwater/packets';
 
-/** The capturer's own counters (null: it did not say). */
+/**
+ * The capturer's own counters (null: it did not say). Every packet the filter passed is in one
+ * of: `captured` (handed over), `kernelDrops` (the kernel's buffer was full), or `inFlight`
+ * (passed the filter, still in the kernel's ring or the capturer's buffer when it counted; at a
+ * stop, never handed over). `received` = `captured` + `kernelDrops` + `inFlight`. `read` is what
+ * the agent itself decoded from the capturer (after a stop it equals `captured`).
+ */
 export interface CaptureStats {
   captured: number | null;
   received: number | null;
   kernelDrops: number | null;
+  inFlight?: number | null;
+  read?: number | null;
+}
+
+/** One line for the log: every filtered packet accounted for. */
+export function formatCaptureStats(s: CaptureStats): string {
+  const n = (v: number | null | undefined) => (v === null || v === undefined ? '?' : String(v));
+  return `${n(s.received)} received by filter = ${n(s.captured)} captured + ${n(s.kernelDrops)} dropped by kernel + ${n(s.inFlight)} in flight; ${n(s.read)} read by the agent`;
 }
 
 export interface CaptureHandlers {

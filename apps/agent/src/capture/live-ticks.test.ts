@@ -70,7 +70,7 @@ test('property: whatever the skew between capture and counter reads, totals sum 
 test('under sampling: totals stay the kernel’s exactly, detail is 1 in N, and shares (per second and in the incident) match the traffic', async () => {
   const { concat, ethernet, ipv4, tcp, udp } = await import('@breakwater/packets/testing');
   const { createDetectionEngine, toAgentIncident } = await import('@breakwater/detection');
-  const { SecondAccumulator } = await import('../second-accumulator.ts');
+  const { SecondAccumulator } = await import('@breakwater/uplink');
   let now = 1_700_000_000_000;
   let rx = 0;
   const counters = { read: (): CounterReading => ({ rxPackets: rx, rxBytes: rx * 100, rxDropped: 0, ipIn: rx, tcpIn: 0, udpIn: rx, icmpIn: 0 }) };

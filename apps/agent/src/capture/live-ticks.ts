@@ -3,7 +3,8 @@
 // do not, so a tick's `total` is the counters' delta and its detail keeps the sample.
 // Above what the agent can decode, the adaptive sampler passes 1 in N packets on to the
 // decoder; the tick then carries the sample (decoded) and N = seen / decoded (sampleRate).
-import type { TickStats } from '@breakwater/contracts';
+import { performance } from 'node:perf_hooks';
+import type { CounterSample, TickStats } from '@breakwater/contracts';
 import { TickAggregator, type CaptureRecord, type GeoLookup, type IocPattern } from '@breakwater/packets';
 import { counterDelta, type CounterReading, type CounterSource } from '../kernel-counters.ts';
 import { AdaptiveSampler, type AdaptiveSamplerOptions } from './adaptive-sampler.ts';
@@ -23,6 +24,8 @@ function eventLoopLoad(): () => number {
 
 export interface LiveTicksOptions {
   tickMs?: number;
+  /** How often the received-packet counters are read for fast detection (0 = not at all). */
+  counterTickMs?: number;
   iocPatterns?: readonly IocPattern[];
   /** Adaptive decode sampling (budget, maximum N, load bound); see AdaptiveSampler. */
   sampling?: Omit<AdaptiveSamplerOptions, 'tickMs'>;
@@ -32,6 +35,8 @@ export interface LiveTicksDeps {
   counters: CounterSource;
   now: () => number;
   onTick: (tick: TickStats) => void;
+  /** Exact totals every counterTickMs, between two reads (real elapsed time, not nominal). */
+  onCounters?: (sample: CounterSample) => void;
   geo?: GeoLookup;
   /** Clock for timing decodes (ms, sub-millisecond); performance.now by default. */
   perfNow?: () => number;
@@ -52,9 +57,13 @@ export class LiveTicks {
   /** Running sums since start: what the kernel counted, what capture saw, what ticks reported. */
   readonly #cum = { kernel: { packets: 0, bytes: 0 }, captured: { packets: 0, bytes: 0 }, reported: { packets: 0, bytes: 0 } };
   #timer: NodeJS.Timeout | null = null;
+  readonly #counterTickMs: number;
+  #fastTimer: NodeJS.Timeout | null = null;
+  #fastPrev: { perf: number; end: number; packets: number; bytes: number } | null = null;
 
   constructor(o: LiveTicksOptions, d: LiveTicksDeps) {
     this.#tickMs = o.tickMs ?? 100;
+    this.#counterTickMs = o.counterTickMs ?? 10;
     this.#d = d;
     this.#sampler = new AdaptiveSampler({ tickMs: this.#tickMs, ...o.sampling });
     this.#perfNow = d.perfNow ?? (() => performance.now());
@@ -98,11 +107,51 @@ export class LiveTicks {
       }, this.#tickMs - (now % this.#tickMs) + BOUNDARY_MARGIN_MS);
     };
     next();
+    if (this.#counterTickMs > 0 && this.#d.onCounters) {
+      // A plain interval: each sample carries the real time between its two reads, so a late
+      // timer makes a longer sample, never a wrong rate.
+      this.#fastTimer = setInterval(() => this.counterStep(), this.#counterTickMs);
+    }
   }
 
   stop(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#fastTimer) clearInterval(this.#fastTimer);
+    this.#fastTimer = null;
+    this.#d.counters.close?.();
+  }
+
+  /** One read of the received counters for fast detection (public so a test can drive it). */
+  counterStep(): void {
+    const c = this.#d.counters;
+    let cur: { packets: number; bytes: number };
+    const before = this.#perfNow();
+    try {
+      const r = c.readRx ? c.readRx() : c.read();
+      cur = { packets: r.rxPackets, bytes: r.rxBytes };
+    } catch {
+      this.#fastPrev = null; // the tick loop reports the interface's trouble
+      return;
+    }
+    // Durations from the monotonic sub-millisecond clock (Date.now()'s 1 ms steps would be a 10%
+    // error on a 10 ms sample); samples follow each other on one timeline, re-anchored to the
+    // wall clock only when it stepped away.
+    const perf = this.#perfNow();
+    // Descheduled around the read: its time is uncertain, and a 10 ms sample is short enough for
+    // that to double a rate. Skip it; the next read covers its time.
+    if (perf - before > 1 && this.#fastPrev) return;
+    const wall = this.#d.now();
+    const prev = this.#fastPrev;
+    if (!prev) {
+      this.#fastPrev = { perf, end: wall, ...cur };
+      return;
+    }
+    const durationMs = perf - prev.perf;
+    const ts = Math.abs(prev.end + durationMs - wall) > 50 ? wall - durationMs : prev.end;
+    this.#fastPrev = { perf, end: ts + durationMs, ...cur };
+    if (!(durationMs > 0) || cur.packets < prev.packets || cur.bytes < prev.bytes) return;
+    this.#d.onCounters?.({ ts, durationMs, packets: cur.packets - prev.packets, bytes: cur.bytes - prev.bytes });
   }
 
   /** One turn of the loop (public so a test can drive it with its own clock). */

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { withNamespaces } from '@breakwater/testing';
 import { namespacedProgram } from '../testing/namespaced-program.ts';
 import { captureSourceContract } from './capture-source.contract.ts';
+import { DecodedPacket, decodePacket, IpProto } from '@breakwater/packets';
+import { formatCaptureStats } from './capture-source.ts';
 import { exclusionFilter, parseTcpdumpStats, TcpdumpSource } from './tcpdump-source.ts';
 
 test('tcpdump arguments: no shell, validated interface, control-plane traffic excluded', () => {
@@ -20,7 +22,41 @@ test('tcpdump arguments: no shell, validated interface, control-plane traffic ex
 test('tcpdump statistics: the last counters it printed, or null before it printed any', () => {
   assert.equal(parseTcpdumpStats('listening on eth0'), null);
   const text = '10 packets captured\n12 packets received by filter\n0 packets dropped by kernel\n25 packets captured\n30 packets received by filter\n2 packets dropped by kernel\n';
-  assert.deepEqual(parseTcpdumpStats(text), { captured: 25, received: 30, kernelDrops: 2 });
+  assert.deepEqual(parseTcpdumpStats(text), { captured: 25, received: 30, kernelDrops: 2, inFlight: 3 });
+  // "received by filter" already holds the kernel's drops (tp_packets counts them): 0 in flight here.
+  assert.deepEqual(parseTcpdumpStats('900 packets captured\n1000 packets received by filter\n100 packets dropped by kernel\n'), { captured: 900, received: 1000, kernelDrops: 100, inFlight: 0 });
+  assert.equal(formatCaptureStats({ captured: 25, received: 30, kernelDrops: 2, inFlight: 3, read: 25 }), '30 received by filter = 25 captured + 2 dropped by kernel + 3 in flight; 25 read by the agent');
+});
+
+test('every packet the filter passed is accounted for: a fast burst stopped at once is drained, none left in flight', { timeout: 60_000 }, async () => {
+  await withNamespaces(async (n) => {
+    const tcpdump = namespacedProgram(n.victim, 'tcpdump');
+    try {
+      let udp = 0;
+      const p = new DecodedPacket();
+      const src = new TcpdumpSource({ iface: n.victimIf, tcpdumpPath: tcpdump.path }, {
+        onRecord: (rec) => {
+          decodePacket(rec.linktype, rec.buf, rec.offset, rec.caplen, p);
+          if (p.ip.protocol === IpProto.udp && p.ip.dstPort === 7790) udp++;
+        },
+        onError: (err) => assert.fail(err.message),
+      });
+      await src.start();
+      const sent = spawnSync('ip', ['netns', 'exec', n.attacker, 'hping3', '--udp', '-p', '7790', '-d', '64', '-i', 'u50', '-c', '5000', '-q', n.victimIp], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'ignore', 'pipe'] });
+      assert.ok(sent.status === 0 || sent.status === 1, sent.stderr);
+      // Stopped at once: libpcap still holds the burst's last block.
+      const s = await src.stop();
+      assert.ok(s.received! >= 5000 && s.received! < 5100, `the burst and a few neighbour-discovery packets: ${JSON.stringify(s)}`);
+      assert.equal(s.received, s.captured! + s.kernelDrops! + s.inFlight!, JSON.stringify(s));
+      assert.equal(s.read, s.captured);
+      assert.equal(udp, 5000, 'each packet of the burst decoded once: drained before the stop');
+      // Only what is not the burst (neighbour discovery arriving between the drain and the stop)
+      // may still be in flight.
+      assert.ok(s.inFlight! <= s.received! - 5000, `nothing of the burst in flight: ${JSON.stringify(s)}`);
+    } finally {
+      tcpdump.dispose();
+    }
+  });
 });
 
 /**

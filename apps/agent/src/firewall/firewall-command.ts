@@ -1,7 +1,7 @@
 // A firewall command's parameters checked once, for every executor: addresses and prefixes by
 // contracts' one parser, numbers by range, protocols from a fixed list. What comes out is safe to
 // write into a firewall's own syntax; anything else is a FirewallError naming the field.
-import { parseAddress, parsePrefix } from '@breakwater/contracts';
+import { parseAddress, parsePrefix } from '@breakwater/contracts/plain';
 import { FirewallError, type FirewallCommandType } from './firewall-executor.ts';
 
 export const FIREWALL_PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6', 'gre', 'esp', 'sctp'] as const;
@@ -17,7 +17,7 @@ export type CheckedCommand = Common & (
   | { type: 'block_source' | 'block_prefix'; family: 4 | 6; address: string }
   | { type: 'drop_port'; protocol: 'tcp' | 'udp'; port: number }
   | { type: 'drop_protocol'; protocol: FirewallProtocol }
-  | { type: 'rate_limit'; protocol: FirewallProtocol; port: number; pps: number }
+  | { type: 'rate_limit'; protocol: FirewallProtocol; port: number; pps: number; perSource: boolean }
   | { type: 'syn_protection'; pps: number }
 );
 
@@ -66,7 +66,8 @@ export function checkFirewallCommand(commandId: number, type: FirewallCommandTyp
     case 'rate_limit': {
       const protocol = proto(p.protocol);
       const port = int(p.port ?? 0, 0, 65535, 'port');
-      return { ttl, comment, type, protocol, port, pps: int(p.pps, 1, 100_000_000, 'pps') };
+      if (p.per_source !== undefined && typeof p.per_source !== 'boolean') throw new FirewallError('per_source: must be true or false');
+      return { ttl, comment, type, protocol, port, pps: int(p.pps, 1, 100_000_000, 'pps'), perSource: p.per_source === true };
     }
     case 'syn_protection':
       return { ttl, comment, type, pps: int(p.pps, 1, 100_000_000, 'pps') };

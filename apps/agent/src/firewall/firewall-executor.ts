@@ -2,12 +2,12 @@
 // runner never knows which firewall applies its rules. nftables is the real one
 // (nft-executor.ts); tests use a recording fake (testing/recording-firewall.ts). Both run
 // firewall-executor.contract.ts.
-import type { CommandParams, CommandType } from '@breakwater/contracts';
+import type { CommandParams, FirewallCommandType } from '@breakwater/contracts';
 
 export class FirewallError extends Error {}
 
-/** The commands a firewall applies (exec and revoke are the runner's own). */
-export type FirewallCommandType = Exclude<CommandType, 'exec' | 'revoke'>;
+/** The commands a firewall applies (contracts' firewall intents; revoke and the rest are the runner's own). */
+export type { FirewallCommandType };
 
 export interface AppliedRule {
   /** How to take it back. */

@@ -4,7 +4,7 @@
 // only it knows what its server URL resolves to right now.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { parsePrefix, prefixesOverlap } from '@breakwater/contracts';
+import { parsePrefix, prefixesOverlap } from '@breakwater/contracts/plain';
 
 /** How long resolved addresses are used before the name is looked up again. */
 const REFRESH_MS = 5 * 60_000;

@@ -2,40 +2,18 @@
 // are set elements with timeouts (the kernel removes them on time even if the agent
 // dies), rate limits are rules tagged with their command. Scripts are fed to `nft -f -`
 // with no shell, and built only from values checked by firewall-command.ts.
-import { spawn } from 'node:child_process';
 import { isIP } from 'node:net';
 import type { CommandParams } from '@breakwater/contracts';
 import { checkFirewallCommand } from './firewall-command.ts';
-import { FirewallError, type AppliedRule, type FirewallCommandType, type FirewallExecutor, type FirewallExecutorOptions, type ManagementEndpoint } from './firewall-executor.ts';
+import { runTool } from './tool-run.ts';
+import { type AppliedRule, type FirewallCommandType, type FirewallExecutor, type FirewallExecutorOptions, type ManagementEndpoint } from './firewall-executor.ts';
 
 export { FirewallError, type AppliedRule, type ManagementEndpoint } from './firewall-executor.ts';
 
 const TABLE = 'inet breakwater';
 const CHAIN = 'guard';
 
-function run(nft: string, args: string[], input?: string, timeoutMs = 10_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(nft, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-1_000_000)));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8192)));
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new FirewallError(`nft could not run: ${e.message}`));
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new FirewallError(`nft failed (${code}): ${err.trim().split('\n').slice(0, 3).join(' | ')}`));
-    });
-    // nft exits without reading stdin when its arguments say everything (or it fails early):
-    // the EPIPE that follows is not an error of ours, the exit code says how it went.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
+const run = (nft: string, args: string[], input?: string): Promise<string> => runTool(nft, args, input);
 
 function mgmtSet(name: string, family: 4 | 6, endpoints: ManagementEndpoint[]): string {
   const els = endpoints.filter((e) => isIP(e.address) === family && Number.isInteger(e.port) && e.port > 0 && e.port < 65536).map((e) => `${e.address} . ${e.port}`);
@@ -115,7 +93,12 @@ table ${TABLE} {
         break;
       case 'rate_limit': {
         const match = c.port > 0 && (c.protocol === 'tcp' || c.protocol === 'udp') ? `meta l4proto ${c.protocol} th dport ${c.port}` : `meta l4proto ${c.protocol}`;
-        add = `add rule ${TABLE} ${CHAIN} ${match} limit rate over ${c.pps}/second counter drop comment "${c.comment}"`;
+        // Per source: one dynamic set per address family keyed by the source, each entry its own limit
+        // (bounded in size, entries expire), so one address is held back and the others pass.
+        add = c.perSource
+          ? [4, 6].map((f) => `add set ${TABLE} ${c.comment}-${f} { type ${f === 4 ? 'ipv4_addr' : 'ipv6_addr'}; size 65535; flags dynamic,timeout; timeout 60s; }\n` +
+              `add rule ${TABLE} ${CHAIN} ${match} update @${c.comment}-${f} { ${f === 4 ? 'ip' : 'ip6'} saddr limit rate over ${c.pps}/second } counter drop comment "${c.comment}"`).join('\n')
+          : `add rule ${TABLE} ${CHAIN} ${match} limit rate over ${c.pps}/second counter drop comment "${c.comment}"`;
         undo = { comment: c.comment };
         break;
       }

@@ -55,6 +55,6 @@ export class ReplaySource implements CaptureSource {
   }
 
   #counts(): CaptureStats {
-    return { captured: this.#captured, received: this.#captured, kernelDrops: 0 };
+    return { captured: this.#captured, received: this.#captured, kernelDrops: 0, inFlight: 0, read: this.#captured };
   }
 }

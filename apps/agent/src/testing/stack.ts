@@ -84,7 +84,8 @@ export async function startStack(n: TestNet, dir: string, detection: Record<stri
   };
   const get = (path: string) => request(path);
   const post = (path: string, body: unknown) => request(path, body);
-  await waitFor('node online (heartbeat)', () => get(`/api/v1/nodes/${nodeUuid}`).data?.status === 'online', 30_000, 200);
+  // 60 s: a fresh compile cache is primed and loaded at start, ~20-30 s on a machine as busy as CI's.
+  await waitFor('node online (heartbeat)', () => get(`/api/v1/nodes/${nodeUuid}`).data?.status === 'online', 60_000, 200);
   return {
     url, apiToken, nodeUuid, get, post, startServer, stopServer, agentPid: agent.pid!, dataDir: join(dir, 'server'), agentLog: () => agentLog,
     async stopAll() {

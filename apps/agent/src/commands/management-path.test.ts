@@ -1,9 +1,21 @@
 // The agent refuses, in its acknowledgement, any block that covers the address its server URL
 // resolves to; everything else reaches the firewall as before.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { testSigner } from '../testing/command-signing.ts';
+import { ManagementPath } from '../firewall/management-path.ts';
 import { CommandRunner } from './command-runner.ts';
-import { ManagementPath } from './management-path.ts';
+import { CommandVerifier } from './command-verifier.ts';
+import { NonceStore } from './nonce-store.ts';
+
+const NODE = '4b0c6f7e-52a4-4c55-9d7e-0a3d3f6d9c01';
+const dir = mkdtempSync(join(tmpdir(), 'bw-mgmt-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const signer = testSigner(NODE);
+const signed = (id: number, type: string, params: Record<string, unknown>) => signer.pending(signer.body({ command_id: id, type, params }));
 
 function runnerWith(path: ManagementPath) {
   const acks: Record<string, unknown>[] = [];
@@ -21,6 +33,7 @@ function runnerWith(path: ManagementPath) {
       remove: async () => undefined,
     },
     allowRawCommands: false,
+    verifier: new CommandVerifier({ nodeUuid: NODE, nonces: new NonceStore(join(dir, `nonces-${Math.random()}`), Date.now), now: Date.now, publicKey: signer.publicKey }),
     managementPath: path,
     log: () => undefined,
   });
@@ -33,10 +46,10 @@ describe('the agent keeps its own path to the server', () => {
     const now = 1_000_000;
     const path = new ManagementPath({ serverUrl: 'https://bw.example.net:8443', now: () => now, resolve: async () => (lookups++, ['192.0.2.10', '2001:db8::10']) });
     const { runner, acks, applied } = runnerWith(path);
-    await runner.accept({ id: 1, payload: { type: 'block_prefix', params: { prefix: '192.0.2.0/24', ttl: 600 } } }, 'push');
-    await runner.accept({ id: 2, payload: { type: 'block_source', params: { address: '2001:db8::10' } } }, 'push');
-    await runner.accept({ id: 3, payload: { type: 'block_source', params: { address: '192.0.2.11' } } }, 'push');
-    await runner.accept({ id: 4, payload: { type: 'drop_port', params: { protocol: 'udp', port: 123 } } }, 'push');
+    await runner.accept(signed(1, 'block_prefix', { prefix: '192.0.2.0/24', ttl: 600 }), 'push');
+    await runner.accept(signed(2, 'block_source', { address: '2001:db8::10' }), 'push');
+    await runner.accept(signed(3, 'block_source', { address: '192.0.2.11' }), 'push');
+    await runner.accept(signed(4, 'drop_port', { protocol: 'udp', port: 123 }), 'push');
     assert.deepEqual(acks.map((a) => [a.command_id, a.status]), [[1, 'rejected'], [2, 'rejected'], [3, 'applied'], [4, 'applied']]);
     assert.match(String(acks[0]!.error), /^192\.0\.2\.0\/24 covers 192\.0\.2\.10, the server's address \(bw\.example\.net\): the agent would lose its server$/);
     assert.deepEqual(applied.map((a) => (a as { id: number }).id), [3, 4]);
