@@ -11,20 +11,30 @@ import { badRequest } from './errors.ts';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from './json-body.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { allowlistRoutes } from './routes/allowlist.ts';
+import { profileRoutes } from './routes/profiles.ts';
+import { collectorAgentRoutes, collectorRoutes } from './routes/collectors.ts';
 import { agentCommandRoutes } from './routes/agent-commands.ts';
+import { agentDeployRoutes } from './routes/agents-deploy.ts';
+import { agentInstallRoutes } from './routes/agents-deploy-install.ts';
+import { createDeployerDeps } from './services/deploy/agent-deployer.ts';
 import { agentPcapRoutes } from './routes/agent-pcap.ts';
 import { agentStreamRoutes } from './routes/agent-stream.ts';
+import { fleetRoutes } from './routes/fleet-routes.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { dashRoutes } from './routes/dash.ts';
 import { dashLiveRoutes } from './routes/dash-live.ts';
 import { dashWorkspaceRoutes } from './routes/dash-workspace.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { healthRoutes } from './routes/health.ts';
+import { instrumentRequests, metricsRoutes } from './routes/metrics.ts';
+import { readyRoutes } from './routes/ready.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { maintenanceRoutes } from './routes/maintenance.ts';
 import { mitigationRoutes } from './routes/mitigation.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { pcapRoutes } from './routes/pcaps.ts';
+import { scrubbingRoutes } from './routes/scrubbing.ts';
+import { runbookRoutes } from './routes/runbooks.ts';
 import { webRoutes } from './routes/web.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 import { schemaCompiler } from './validation.ts';
@@ -53,6 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     void reply.header('x-request-id', req.id);
   });
   installErrorHandling(app);
+  instrumentRequests(app, ctx.metrics);
 
   // JSON bodies: Fastify's own parser (prototype-poisoning checks, the empty-body error), behind a nesting limit.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -87,6 +98,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   await app.register(async (v1) => {
     await healthRoutes(v1, ctx);
+    await readyRoutes(v1, ctx);
     await nodeRoutes(v1, ctx);
     await incidentRoutes(v1, ctx);
     await channelRoutes(v1, ctx);
@@ -95,6 +107,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await maintenanceRoutes(v1, ctx);
     await mitigationRoutes(v1, ctx);
     await allowlistRoutes(v1, ctx);
+    await scrubbingRoutes(v1, ctx);
+    await runbookRoutes(v1, ctx);
+    await profileRoutes(v1, ctx);
+    await collectorRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
   // Every agent reports every second: at the default levels their requests are logged only when
   // something goes wrong, so a fleet does not drown the log (debug and trace still show them).
@@ -103,16 +119,22 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await agentRoutes(agent, ctx);
     await agentPcapRoutes(agent, ctx);
     await agentStreamRoutes(agent, ctx);
+    await collectorAgentRoutes(agent, ctx);
   }, { prefix: '/api/v1/agent', logLevel: agentLogLevel });
   await app.register(async (api) => {
     await deployRoutes(api, ctx);
     await agentCommandRoutes(api, ctx);
+    await fleetRoutes(api, ctx);
+    const deployDeps = createDeployerDeps(ctx);
+    await agentDeployRoutes(api, ctx, deployDeps);
+    await agentInstallRoutes(api, ctx, deployDeps);
   }, { prefix: '/api' });
   await app.register(async (dash) => {
     await dashRoutes(dash, ctx);
     await dashWorkspaceRoutes(dash, ctx);
     await dashLiveRoutes(dash, ctx);
   }, { prefix: '/api/dash' });
+  await metricsRoutes(app, ctx);
   await webRoutes(app, ctx);
   return app;
 }

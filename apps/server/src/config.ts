@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { Type } from 'typebox';
 import { validateConfig } from '@breakwater/contracts';
+import { ClusterConfigSchema, type ClusterConfig } from './cluster/cluster-config.ts';
 import { DEFAULT_OUTBOX, type OutboxOptions } from './services/alerting/outbox.ts';
 import { DEFAULT_MITIGATION_LOCAL, DEFAULT_OUTBOUND, resolveMitigationLocal, resolveOutbound, type MitigationLocalConfig, type OutboundConfig } from './outbound-config.ts';
 
@@ -34,6 +35,10 @@ export interface ServerConfig {
   login: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number; maxConcurrentHashes: number };
   /** The address operators reach the dashboard at; links in notifications point there. */
   publicUrl: string | undefined;
+  /** GET /metrics (Prometheus) on the server's port; false: 404. */
+  metricsEnabled: boolean;
+  /** Bearer token any client may read /metrics with; without one, loopback clients only. */
+  metricsToken?: string | undefined;
   /** Notification outbox: polling, retries and per-channel pacing. */
   outbox: OutboxOptions;
   /** Deadline for one delivery attempt to a provider. */
@@ -42,6 +47,10 @@ export interface ServerConfig {
   mitigation: { tickMs: number; reconcileMs: number; timeoutMs: number; maxAttempts: number } & MitigationLocalConfig;
   /** Non-public ranges channels and adapters may call, per type (see outbound-config.ts). */
   outbound: OutboundConfig;
+  /** Cloud scrubbing: pass interval, provider status polling, reconciliation, per-request deadline, enable attempts. */
+  scrubbing: { tickMs: number; pollMs: number; reconcileMs: number; timeoutMs: number; maxAttempts: number };
+  /** Several replicas: leases and the bus (keys and defaults in cluster/cluster-config.ts, checked when the server starts). */
+  cluster?: Partial<ClusterConfig>;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -61,10 +70,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   secureCookies: false,
   login: { windowSeconds: 900, maxFailuresPerAccount: 10, maxFailuresPerAddress: 30, maxConcurrentHashes: 4 },
   publicUrl: undefined,
+  metricsEnabled: true,
   outbox: DEFAULT_OUTBOX,
   notifyTimeoutMs: 10_000,
   mitigation: { tickMs: 500, reconcileMs: 30_000, timeoutMs: 5_000, maxAttempts: 5, ...DEFAULT_MITIGATION_LOCAL },
   outbound: DEFAULT_OUTBOUND,
+  scrubbing: { tickMs: 1000, pollMs: 15_000, reconcileMs: 300_000, timeoutMs: 10_000, maxAttempts: 5 },
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -99,6 +110,8 @@ export const ServerConfigSchema = Type.Object({
     maxConcurrentHashes: int(1, 64, D.login.maxConcurrentHashes),
   }),
   publicUrl: Type.Optional(Type.String({ pattern: '^https?://\\S+$', allowed: 'an http:// or https:// URL' })),
+  metricsEnabled: Type.Boolean({ default: D.metricsEnabled }),
+  metricsToken: Type.Optional(Type.String({ pattern: '^\\S{16,256}$', allowed: '16 to 256 characters without spaces', echo: false })),
   outbox: Type.Object({
     pollMs: int(10, 60_000, D.outbox.pollMs),
     leaseMs: int(1000, 3_600_000, D.outbox.leaseMs),
@@ -115,16 +128,25 @@ export const ServerConfigSchema = Type.Object({
     timeoutMs: int(50, 120_000, D.mitigation.timeoutMs),
     maxAttempts: int(1, 100, D.mitigation.maxAttempts),
   }),
+  scrubbing: Type.Object({
+    tickMs: int(20, 60_000, D.scrubbing.tickMs),
+    pollMs: int(20, 3_600_000, D.scrubbing.pollMs),
+    reconcileMs: int(100, 86_400_000, D.scrubbing.reconcileMs),
+    timeoutMs: int(50, 120_000, D.scrubbing.timeoutMs),
+    maxAttempts: int(1, 100, D.scrubbing.maxAttempts),
+  }),
+  cluster: Type.Optional(ClusterConfigSchema),
 });
 
 export function resolveConfig(
-  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox' | 'mitigation' | 'login' | 'outbound'>> & { outbound?: Partial<OutboundConfig> } & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions>; mitigation?: Partial<ServerConfig['mitigation']> }
+  partial: Partial<Omit<ServerConfig, 'retention' | 'outbox' | 'mitigation' | 'login' | 'outbound' | 'scrubbing'>> & { scrubbing?: Partial<ServerConfig['scrubbing']> } & { outbound?: Partial<OutboundConfig> } & { retention?: Partial<ServerConfig['retention']>; outbox?: Partial<OutboxOptions>; mitigation?: Partial<ServerConfig['mitigation']> }
     & { login?: Partial<ServerConfig['login']> },
 ): ServerConfig {
   const c: ServerConfig = {
     ...DEFAULT_CONFIG, ...partial, retention: { ...DEFAULT_CONFIG.retention, ...partial.retention }, outbox: { ...DEFAULT_CONFIG.outbox, ...partial.outbox },
     mitigation: { ...DEFAULT_CONFIG.mitigation, ...partial.mitigation },
     login: { ...DEFAULT_CONFIG.login, ...partial.login },
+    scrubbing: { ...DEFAULT_CONFIG.scrubbing, ...partial.scrubbing },
     outbound: resolveOutbound(partial.outbound),
   };
   // Behind TLS the session cookie must never travel in the clear: an https:// public URL says so.

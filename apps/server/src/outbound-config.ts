@@ -4,13 +4,17 @@
 // come from the API.
 import { join, resolve } from 'node:path';
 import { Type } from 'typebox';
-import { ADAPTER_TYPES, CHANNEL_TYPES, OUTBOUND_REACH, validateConfig, type AdapterType, type ChannelType, type OutboundReach } from '@breakwater/contracts';
+import { ADAPTER_TYPES, CHANNEL_TYPES, OUTBOUND_REACH, SCRUBBING_TYPES, validateConfig, type AdapterType, type ChannelType, type OutboundReach, type ScrubbingType } from '@breakwater/contracts';
 
 export interface OutboundConfig {
   /** Per channel type, or '*' for every type: the ranges beyond public addresses it may call. */
   channels?: Partial<Record<ChannelType | '*', OutboundReach[]>>;
   /** Per adapter type, or '*': the same for mitigation adapters. (Both optional in what callers pass; resolveConfig fills them.) */
   adapters?: Partial<Record<AdapterType | '*', OutboundReach[]>>;
+  /** Per scrubbing integration type, or '*': the same for cloud scrubbing providers' API URLs. */
+  scrubbing?: Partial<Record<ScrubbingType | '*', OutboundReach[]>>;
+  /** Hosts agents are deployed to over SSH (POST /api/agents/deploy): the ranges beyond public addresses they may be in. */
+  deploy?: OutboundReach[];
 }
 
 /** BGP speakers on loopback are the normal set-up; HTTP vendors and channels reach public addresses only. */
@@ -44,7 +48,9 @@ const reachMap = (types: readonly string[]) => Type.Object(Object.fromEntries(['
 export const OutboundConfigSchema = Type.Object({
   channels: Type.Optional(reachMap(CHANNEL_TYPES)),
   adapters: Type.Optional(reachMap(ADAPTER_TYPES)),
-}, { allowed: 'an object with channels and/or adapters' });
+  scrubbing: Type.Optional(reachMap(SCRUBBING_TYPES)),
+  deploy: Type.Optional(ReachList),
+}, { allowed: 'an object with channels, adapters, scrubbing and/or deploy' });
 
 export function resolveOutbound(partial: OutboundConfig | undefined): Required<OutboundConfig> {
   const o = validateConfig(OutboundConfigSchema, partial === undefined ? {} : partial, { label: 'config ', rootKey: 'outbound' });
@@ -53,11 +59,11 @@ export function resolveOutbound(partial: OutboundConfig | undefined): Required<O
     for (const [t, list] of Object.entries(given ?? {})) if (list) out[t as K] = [...new Set(list)];
     return out;
   };
-  return { channels: merged(o.channels, DEFAULT_OUTBOUND.channels), adapters: merged(o.adapters, DEFAULT_OUTBOUND.adapters) };
+  return { channels: merged(o.channels, DEFAULT_OUTBOUND.channels), adapters: merged(o.adapters, DEFAULT_OUTBOUND.adapters), scrubbing: merged(o.scrubbing, {}), deploy: [...new Set(o.deploy ?? [])] };
 }
 
 /** What one type may reach: its own grants and those for every type. */
-export function reachOf(map: OutboundConfig['channels'] | OutboundConfig['adapters'], type: string): OutboundReach[] {
+export function reachOf(map: OutboundConfig['channels'] | OutboundConfig['adapters'] | OutboundConfig['scrubbing'], type: string): OutboundReach[] {
   const m = (map ?? {}) as Partial<Record<string, OutboundReach[]>>;
   return [...new Set([...(m[type] ?? []), ...(m['*'] ?? [])])];
 }
@@ -81,11 +87,16 @@ export function resolveMitigationLocal(m: MitigationLocalConfig, dataDir: string
  * (one per --outbound-allow flag, or ";"-separated in BREAKWATER_OUTBOUND_ALLOW).
  */
 export function parseOutboundAllow(items: readonly string[]): OutboundConfig {
-  const out: { channels: Record<string, OutboundReach[]>; adapters: Record<string, OutboundReach[]> } = { channels: {}, adapters: {} };
+  const out: { channels: Record<string, OutboundReach[]>; adapters: Record<string, OutboundReach[]>; scrubbing: Record<string, OutboundReach[]>; deploy?: OutboundReach[] } = { channels: {}, adapters: {}, scrubbing: {} };
   for (const item of items) {
-    const m = /^(channels|adapters)\.([A-Za-z0-9*]+)=([a-z,]*)$/.exec(item.trim());
-    if (!m) throw new Error(`config outbound: ${JSON.stringify(item)} must be channels.TYPE=RANGES or adapters.TYPE=RANGES (TYPE or *, RANGES a comma list of ${OUTBOUND_REACH.join(', ')}, or empty)`);
-    out[m[1] as 'channels' | 'adapters'][m[2]!] = m[3] ? m[3].split(',') as OutboundReach[] : [];
+    const d = /^deploy=([a-z,]*)$/.exec(item.trim());
+    if (d) {
+      out.deploy = d[1] ? d[1].split(',') as OutboundReach[] : [];
+      continue;
+    }
+    const m = /^(channels|adapters|scrubbing)\.([A-Za-z0-9_*]+)=([a-z,]*)$/.exec(item.trim());
+    if (!m) throw new Error(`config outbound: ${JSON.stringify(item)} must be channels.TYPE=RANGES, adapters.TYPE=RANGES, scrubbing.TYPE=RANGES or deploy=RANGES (TYPE or *, RANGES a comma list of ${OUTBOUND_REACH.join(', ')}, or empty)`);
+    out[m[1] as 'channels' | 'adapters' | 'scrubbing'][m[2]!] = m[3] ? m[3].split(',') as OutboundReach[] : [];
   }
   return out;
 }

@@ -27,7 +27,7 @@ for (const backend of BACKENDS) {
       const n = await t.deploy(t.admin);
       await t.agent(n, 'POST', '/heartbeat', { version: '1.0.0', allow_raw_commands: true });
       for (const [who, secret, why] of [
-        ['operator API token', await token('api', 'operator'), /^type: exec \(raw execution on the agent\) needs the admin role$/],
+        ['operator API token', await token('api', 'operator'), /^type: exec \(raw execution on the agent\) needs the admin role; the operator role may send low and medium risk commands$/],
         ['operator-scoped deploy token', await token('deploy', 'operator', 'operator'), /^type: exec is never accepted from a deploy token/],
         ['operator-scoped deploy token with the admin role', await token('deploy', 'admin', 'operator'), /^type: exec is never accepted from a deploy token/],
         ['the first deploy token', t.admin.deployToken, /./],

@@ -6,33 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { users } from '@breakwater/db';
-import { BACKENDS, sqliteBackend } from '@breakwater/testing';
+import { BACKENDS, readSse, sqliteBackend, type SseEvent } from '@breakwater/testing';
 import { hashPassword } from '../src/auth/credentials.ts';
 import { errorCode, startTestServer, type TestServer } from './harness.ts';
 
-interface SseEvent { event: string; data: any }
 
 /** Reads an SSE response; `next` waits (with a deadline) for the first event that matches. */
 function sseReader(res: Response) {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
+  const sse = readSse(res.body!);
   const seen: SseEvent[] = [];
   let done = false;
   const pump = (async () => {
-    for (;;) {
-      const { value, done: d } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (d) { done = true; return; }
-      buf += decoder.decode(value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) seen.push({ event, data: JSON.parse(data) });
-      }
-    }
+    for await (const e of sse.events) if (e.data !== null) seen.push(e);
+    done = true;
   })();
   let from = 0;
   return {
@@ -48,7 +34,7 @@ function sseReader(res: Response) {
       }
     },
     async close() {
-      await reader.cancel().catch(() => undefined);
+      await sse.cancel();
       await pump;
     },
   };

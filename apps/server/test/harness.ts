@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { workspaces } from '@breakwater/db';
 import type { TestBackend } from '@breakwater/testing';
 import { createServer, createToken, resolveConfig, type RunningServer, type ServerConfig } from '../src/index.ts';
+import type { ServerDeps } from '../src/server.ts';
 
 export interface Creds {
   workspaceId: string;
@@ -40,11 +41,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(backend: TestBackend, overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startTestServer(backend: TestBackend, overrides: Partial<ServerConfig> = {}, deps: Omit<ServerDeps, 'clock'> = {}): Promise<TestServer> {
   const env = await backend.setup();
   const clock = new TestClock();
   const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir: env.dataDir, databaseUrl: env.databaseUrl, logLevel: 'silent', ...overrides });
-  const server = await createServer(config, { clock }).start({ bootstrapIfEmpty: true });
+  const server = await createServer(config, { ...deps, clock }).start({ bootstrapIfEmpty: true });
   const b = server.bootstrapped!;
   const url = server.url;
 

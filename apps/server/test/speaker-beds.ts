@@ -2,6 +2,8 @@
 // adapter type drives, peering with an upstream BIRD 2 and a second, GoBGP, peer in namespaces
 // of their own, and says how to reach the speaker (the adapter's endpoint and config) and what
 // the upstream peers see.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { AdapterType } from '@breakwater/contracts';
 import { startBird2Bed, startExabgpBed, startFrrBed, startGobgpBed, type BgpBed } from '@breakwater/mitigation/testing';
 
@@ -47,3 +49,14 @@ export const SPEAKER_BEDS: Partial<Record<AdapterType, () => Promise<SpeakerBed>
   bird2: fromBed('bird2', ['blackhole', 'flowspec'], true, startBird2Bed),
   frr: fromBed('frr', ['blackhole'], false, startFrrBed),
 };
+
+/**
+ * What the upstream BIRD has received from the speaker (its IPv4 session), as BIRD counts it:
+ * a route announced twice is two updates even though the table shows it once.
+ */
+export async function upstreamImports(bed: Pick<SpeakerBed, 'upstreamSocket'>): Promise<{ updates: number; withdraws: number }> {
+  const { stdout } = await promisify(execFile)('birdc', ['-s', bed.upstreamSocket, 'show', 'protocols', 'all', 'spk4']);
+  const updates = /Import updates:\s+(\d+)/.exec(stdout);
+  const withdraws = /Import withdraws:\s+(\d+)/.exec(stdout);
+  return { updates: Number(updates?.[1] ?? NaN), withdraws: Number(withdraws?.[1] ?? NaN) };
+}

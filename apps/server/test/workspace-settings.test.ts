@@ -28,7 +28,8 @@ for (const backend of BACKENDS) {
       const n = await t.deploy(t.admin);
       const c = (await t.agent(n, 'GET', '/config')).body;
       assert.deepEqual(c.ioc_patterns, [{ id: 'mirai', ascii: '/bin/busybox MIRAI' }]);
-      assert.deepEqual(c.service_ports, [80, 443]);
+      // field agents read service_ports as an object (paths.md): the dashboard's port list switches it on
+      assert.deepEqual(c.service_ports, { enabled: true, ports: [80, 443], sensitivity: 'medium', pps_threshold: 5000, response_mode: 'alert', block_cooldown: 300, block_scope: 'source', ip_safelist: [] });
       assert.equal(c.attack_cooldown, 120);
       // a later change keeps the other settings
       await t.request('PATCH', '/api/dash/workspace', { token: null, headers: { cookie, ...CSRF }, body: { settings: { pcap_enabled: false } } });

@@ -5,6 +5,8 @@ import { nodes, tokens, users, workspaces, type Db, type NodeRow, type Role } fr
 import type { Clock } from '../clock.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
 import { UUID_RE } from '../services/object-ref.ts';
+import { resolveFlowHost } from '../services/flows/flow-host.ts';
+import { FLOW_HOST_HEADER } from '@breakwater/contracts';
 import { TtlCache } from '../ttl-cache.ts';
 import { BatchLoader } from './batch-loader.ts';
 import { constantTimeEqualHex, digest } from './credentials.ts';
@@ -35,6 +37,7 @@ export class Auth {
   readonly #tokenCache = new TtlCache<Principal>(5_000, 10_000);
   readonly #limitCache = new TtlCache<number>(10_000, 10_000);
   readonly #nodeLoader: BatchLoader<NodeRow>;
+  readonly #flowCache = new TtlCache<NodeRow>(30_000, 200_000);
 
   constructor(deps: AuthDeps) {
     this.#deps = deps;
@@ -96,14 +99,29 @@ export class Auth {
       if (!node || !constantTimeEqualHex(node.api_key_digest, d) || node.uuid !== uuid.toLowerCase()) {
         throw unauthorized('Node API key and X-Node-UUID do not match an active node');
       }
-      const p: Principal = { kind: 'node', workspaceId: node.workspace_id, actor: `node:${node.uuid}`, rateKey: `node:${node.id}`, node };
+      // A collector's report about one protected host is that host's flow node's (rate-limited as the collector).
+      const flowHost = req.headers[FLOW_HOST_HEADER];
+      const rateKey = `node:${node.id}`;
+      if (flowHost !== undefined) node = await this.#flowHost(node, flowHost, now);
+      const p: Principal = { kind: 'node', workspaceId: node.workspace_id, actor: `node:${node.uuid}`, rateKey, node };
       await this.#limit(p, reply);
       req.principal = p;
     };
   }
 
+  /** The flow node a collector names (cached like node keys: created once, then found). */
+  async #flowHost(collector: NodeRow, header: string | string[], now: number): Promise<NodeRow> {
+    const key = `${collector.id}|${String(header)}`;
+    const cached = this.#flowCache.get(key, now);
+    if (cached) return cached;
+    const node = await resolveFlowHost(this.#deps.db, collector, header, now);
+    this.#flowCache.set(key, node, now);
+    return node;
+  }
+
   forgetNode(nodeId: number): void {
     this.#nodeCache.deleteWhere((n) => n.id === nodeId);
+    this.#flowCache.deleteWhere((n) => n.id === nodeId || n.parent_node_id === nodeId);
   }
   forgetToken(tokenId: string): void {
     this.#tokenCache.deleteWhere((p) => p.kind !== 'node' && p.kind !== 'user' && p.tokenId === tokenId);

@@ -9,6 +9,7 @@ import { commands, nodes, type CommandRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { nodeOf } from '../auth/principal.ts';
 import { presentPendingCommand } from '../services/present.ts';
+import type { LinkSocket } from '../services/fleet/agent-links.ts';
 import { NODE_SECURITY as security } from './security.ts';
 
 /** What this route uses of the `ws` socket @fastify/websocket hands over (the package ships no types). */
@@ -33,6 +34,8 @@ export async function agentStreamRoutes(app: FastifyInstance, ctx: AppContext, p
     const node = nodeOf(req);
     // The addresses of this connection are the agent's management path: never to be blocked.
     ctx.commands.guard.notePath(node.id, req.socket.remoteAddress, req.socket.localAddress);
+    // Fleet streams and file transfers ride this socket too (their own message kinds).
+    ctx.fleet.links.attach(node, socket as unknown as LinkSocket);
     const send = (c: CommandRow) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'command', command: presentPendingCommand(c) }));
     };

@@ -5,12 +5,15 @@ import {
   AgentConfig, CommandAckBody, HeartbeatBody, IncidentAck, IncidentOpenBody, IncidentReportBody, IncidentResolveBody,
   IncidentUpdateBody, MetricsBody, Ok, errors, type MetricSample,
 } from '@breakwater/contracts';
-import { commands, fromJson, nodes, workspaces, type IncidentRow, type metrics } from '@breakwater/db';
+import { commands, fromJson, nodes, workspaces, type IncidentRow } from '@breakwater/db';
 import type { AppContext } from '../context.ts';
 import { nodeOf } from '../auth/principal.ts';
-import { badRequest, notFound } from '../errors.ts';
-import { iso, parseTime, presentPendingCommand } from '../services/present.ts';
-import { refusalMessage, refusalOf, sampleWindow, type SampleRefusal } from '../services/metrics/sample-window.ts';
+import { notFound } from '../errors.ts';
+import { iso } from '../services/present.ts';
+import { presentPendingCommand } from '../services/commands/present-command.ts';
+import { recordCommandAck } from '../services/commands/command-ack.ts';
+import { servicePortsOf, toggleOf } from '../services/commands/field-config.ts';
+import { storeSamples } from '../services/metrics/store-samples.ts';
 
 import { NODE_SECURITY as security } from './security.ts';
 import { IdParams } from './params.ts';
@@ -56,38 +59,7 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   r.post('/metrics', {
     onRequest: node,
     schema: { tags, summary: 'Submit metrics: one sample, an array, or {batch:[…]}', security, body: MetricsBody, response: { 200: Accepted, ...errors(400, 401, 413, 429) } },
-  }, async (req) => {
-    const n = nodeOf(req);
-    const now = ctx.clock.now();
-    const samples = toSamples(req.body);
-    const window = sampleWindow(now, ctx.config.retention);
-    const refused = new Map<SampleRefusal, number>();
-    const rows: metrics.MetricRow[] = [];
-    // Samples without a timestamp are taken as one per second, the last one now.
-    samples.forEach((s, i) => {
-      const at = parseTime(s.recorded_at, now - (samples.length - 1 - i) * 1000);
-      const why = refusalOf(at, window);
-      if (why) {
-        refused.set(why, (refused.get(why) ?? 0) + 1);
-        return;
-      }
-      rows.push({
-        node_id: n.id, ts: at - (at % 1000), pps: Math.round(s.pps), bps: Math.round(s.bps),
-        tcp_pct: s.tcp_pct ?? null, udp_pct: s.udp_pct ?? null, icmp_pct: s.icmp_pct ?? null,
-        conn_count: s.conn_count === undefined ? null : Math.round(s.conn_count),
-      });
-    });
-    const refusals = [...refused].map(([reason, count]) => ({ reason, count, message: refusalMessage(reason, count, window, ctx.config.retention) }));
-    // Nothing to keep: a 400 the agent logs (and drops, as it should: a retry cannot help).
-    if (rows.length === 0) throw badRequest(refusals.map((r) => r.message).join('; '), 'sample_out_of_range');
-    const last = rows.reduce((a, b) => (b.ts >= a.ts ? b : a));
-    await ctx.ingest.submit(rows, {
-      nodeId: n.id, ts: last.ts, seenAt: now, pps: last.pps, bps: last.bps, tcpPct: last.tcp_pct, udpPct: last.udp_pct,
-      icmpPct: last.icmp_pct, connCount: last.conn_count,
-    });
-    if (refusals.length > 0) return { ok: true as const, data: { accepted: rows.length, refused: samples.length - rows.length, refusals } };
-    return { ok: true as const, data: { accepted: rows.length } };
-  });
+  }, async (req) => ({ ok: true as const, data: await storeSamples(ctx, nodeOf(req).id, toSamples(req.body)) }));
 
   // The reference's report and the field agents' open: two bodies, one handler.
   for (const [path, summary, body] of [
@@ -115,14 +87,15 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   r.post('/commands/ack', {
     onRequest: node,
-    schema: { tags, summary: 'Acknowledge a command', security, body: CommandAckBody, response: { 200: Ok(Type.Object({ id: Type.Integer(), status: Type.String() })), ...errors(400, 401, 404, 429) } },
+    schema: { tags, summary: 'Acknowledge a command (status, error; exit code and output for fleet commands that run a process)', security, body: CommandAckBody, response: { 200: Ok(Type.Object({ id: Type.Integer(), status: Type.String() })), ...errors(400, 401, 404, 429) } },
   }, async (req) => {
     const n = nodeOf(req);
     const id = Number(String(req.body.command_id).replace(/^cmd_/, ''));
     const cmd = await commands.getCommand(ctx.db, n.id, id);
     if (!cmd) throw notFound('Command');
-    await commands.ackCommand(ctx.db, n.id, id, req.body.status, req.body.error ?? null, ctx.clock.now());
-    return { ok: true as const, data: { id, status: req.body.status } };
+    const { status, error = null, exit_code, output } = req.body;
+    await recordCommandAck(ctx, req, n, cmd, { status, error, exit_code, output });
+    return { ok: true as const, data: { id, status } };
   });
 
   r.get('/config', {
@@ -131,25 +104,30 @@ export async function agentRoutes(app: FastifyInstance, ctx: AppContext): Promis
   }, async (req) => {
     const n = nodeOf(req);
     const ws = await workspaces.getWorkspace(ctx.db, n.workspace_id);
-    const settings = fromJson<Record<string, unknown>>(ws?.settings, {});
     const fresh = await nodes.getNodeById(ctx.db, n.workspace_id, n.id, 0);
+    // The node's own overrides (the nodes page) win over the workspace's settings, key by key.
+    const settings = { ...fromJson<Record<string, unknown>>(ws?.settings, {}), ...fromJson<Record<string, unknown>>(fresh?.agent_settings, {}) };
     const pending = await commands.pendingCommands(ctx.db, n.id, ctx.clock.now());
-    // The reference shows this document bare (no envelope); agents read it that way.
+    // The reference shows this document bare (no envelope); agents read it that way. Every key
+    // has the type field agents read it with (paths.md); unknown numbers are left out, not null.
+    const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: NonNullable<T[K]> };
     return {
       node_id: n.id,
       node_uuid: n.uuid,
-      pps_threshold: fresh?.pps_threshold ?? null,
-      bps_threshold: fresh?.bps_threshold ?? null,
-      baseline: { p99_pps: fresh?.baseline_p99_pps ?? null, mean_pps: fresh?.baseline_mean_pps ?? null },
+      ...defined({ pps_threshold: fresh?.pps_threshold, bps_threshold: fresh?.bps_threshold }),
+      baseline: defined({ p99_pps: fresh?.baseline_p99_pps, mean_pps: fresh?.baseline_mean_pps }),
       ioc_patterns: Array.isArray(settings.ioc_patterns) ? settings.ioc_patterns : [],
       pending_commands: pending.map(presentPendingCommand),
-      attack_cooldown: typeof settings.attack_cooldown === 'number' ? settings.attack_cooldown : 60,
-      attack_holddown: typeof settings.attack_holddown === 'number' ? settings.attack_holddown : 30,
+      attack_cooldown: Number.isInteger(settings.attack_cooldown) ? (settings.attack_cooldown as number) : 60,
+      attack_holddown: Number.isInteger(settings.attack_holddown) ? (settings.attack_holddown as number) : 30,
       pcap_enabled: settings.pcap_enabled !== false,
       pcap_max_bytes: ctx.config.pcapMaxBytes,
-      ip_blocklist: Array.isArray(settings.ip_blocklist) ? (settings.ip_blocklist as string[]) : [],
-      service_ports: Array.isArray(settings.service_ports) ? (settings.service_ports as number[]) : [],
+      ip_blocklist: Array.isArray(settings.ip_blocklist) ? settings.ip_blocklist.filter((s): s is string => typeof s === 'string') : [],
+      service_ports: servicePortsOf(settings.service_ports),
+      flow: toggleOf(settings.flow),
+      l7: toggleOf(settings.l7),
       suspended: false,
+      command_public_key: await ctx.commands.signer.publicKey(n.workspace_id),
     };
   });
 

@@ -2,7 +2,7 @@
 // services/mitigation/allowlist.ts.
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AllowBody, AllowInfo, Ok, errors } from '@breakwater/contracts';
+import { AllowBody, AllowCreated as Created, AllowInfo, AllowListQuery as ListQuery, Ok, errors } from '@breakwater/contracts';
 import { mitigation as repo } from '@breakwater/db';
 import { principalOf } from '../auth/principal.ts';
 import { recordAudit, type AppContext } from '../context.ts';
@@ -11,8 +11,6 @@ import { deleteRoute } from './delete-route.ts';
 import { API_SECURITY as security } from './security.ts';
 
 const tags = ['allowlist'];
-const ListQuery = Type.Object({ node: Type.Optional(Type.String({ maxLength: 64, description: 'Node UUID: workspace-wide entries plus this node\'s' })) }, { additionalProperties: false });
-const Created = Type.Intersect([AllowInfo, Type.Object({ withdrawn_rules: Type.Integer({ description: 'Live rules this entry covered, withdrawn at once' }) })]);
 
 export async function allowlistRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

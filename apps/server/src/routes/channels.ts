@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  CHANNEL_CONFIG_SCHEMAS, CHANNEL_SECRET_KEYS, Channel, ChannelCreateBody, ChannelUpdateBody, DELIVERY_STATUSES, Delivery, Limit, Offset, Ok, OkPage, Queued, errors,
-  type ChannelType,
+  CHANNEL_CONFIG_SCHEMAS, CHANNEL_SECRET_KEYS, Channel, ChannelCreateBody, ChannelUpdateBody, DeliveriesQuery, DeliveryWithAttempts, Ok, OkPage, Queued, errors,
+  type ChannelType, type DELIVERY_STATUSES,
 } from '@breakwater/contracts';
 import { channels, deliveries, fromJson, type ChannelRow } from '@breakwater/db';
 import { checkChannelReach, normaliseChannelConfig, testNotification } from '@breakwater/notify';
@@ -18,15 +18,6 @@ import { API_SECURITY as security } from './security.ts';
 import { IdParams } from './params.ts';
 
 const tags = ['channels'];
-const DeliveryWithAttempts = Type.Intersect([
-  Delivery,
-  Type.Object({
-    attempts_log: Type.Array(Type.Object({
-      attempt: Type.Integer(), started_at: Type.String(), duration_ms: Type.Integer(), outcome: Type.String(),
-      status_code: Type.Union([Type.Integer(), Type.Null()]), detail: Type.Union([Type.String(), Type.Null()]),
-    })),
-  }),
-]);
 
 /** The reference's key names (`webhook_url` for a webhook…) moved to ours; both given is a 400. */
 function normalise(type: ChannelType, config: Record<string, unknown>): Record<string, unknown> {
@@ -129,7 +120,7 @@ export async function channelRoutes(app: FastifyInstance, ctx: AppContext): Prom
     onRequest: ctx.auth.api('viewer'),
     schema: {
       tags, summary: 'Delivery history of a channel, newest first, with every attempt', security, params: IdParams,
-      querystring: Type.Object({ limit: Type.Optional(Limit(100, 50)), offset: Type.Optional(Offset), status: Type.Optional(Type.Enum(DELIVERY_STATUSES)) }, { additionalProperties: false }),
+      querystring: DeliveriesQuery,
       response: { 200: OkPage(DeliveryWithAttempts), ...errors(400, 401, 404, 429) },
     },
   }, async (req) => {

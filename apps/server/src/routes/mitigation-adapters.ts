@@ -2,8 +2,9 @@
 // rules live in services/mitigation/adapter-admin.ts.
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AdapterBody, AdapterInfo, AdapterTestResult, Ok, errors } from '@breakwater/contracts';
+import { AdapterBody, AdapterDeleted, AdapterInfo, AdapterTestResult, AdapterTypeInfo, Ok, errors } from '@breakwater/contracts';
 import { mitigation as repo } from '@breakwater/db';
+import { adapterTypes } from '@breakwater/mitigation';
 import { principalOf } from '../auth/principal.ts';
 import { recordAudit, type AppContext } from '../context.ts';
 import { createAdapter, deleteAdapter, ownAdapter, testAdapter, updateAdapter, viewAdapter } from '../services/mitigation/adapter-admin.ts';
@@ -14,6 +15,12 @@ const tags = ['mitigation'];
 
 export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  // The dashboard draws its adapter form from this: each type's endpoint, token and config schema.
+  r.get('/mitigation/adapter-types', {
+    onRequest: ctx.auth.api('viewer'),
+    schema: { tags, summary: 'Adapter types: what each endpoint is, whether auth_token is needed, capabilities, and the config JSON Schema', security, response: { 200: Ok(Type.Array(AdapterTypeInfo)), ...errors(401, 429) } },
+  }, async () => ({ ok: true as const, data: adapterTypes() }));
 
   r.get('/mitigation/adapters', {
     onRequest: ctx.auth.api('viewer'),
@@ -41,7 +48,7 @@ export async function mitigationAdapterRoutes(app: FastifyInstance, ctx: AppCont
 
   r.delete('/mitigation/adapters/:id', {
     onRequest: ctx.auth.api('admin'),
-    schema: { tags, summary: 'Delete an adapter, withdrawing its active rules first', security, params: IdParams, response: { 200: Ok(Type.Object({ id: Type.String(), deleted: Type.Boolean(), withdrawn_rules: Type.Integer() })), ...errors(401, 403, 404, 409, 429) } },
+    schema: { tags, summary: 'Delete an adapter, withdrawing its active rules first', security, params: IdParams, response: { 200: Ok(AdapterDeleted), ...errors(401, 403, 404, 409, 429) } },
   }, async (req) => {
     const p = principalOf(req);
     const cur = await ownAdapter(ctx, p.workspaceId, req.params.id);

@@ -21,8 +21,8 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: ctx.auth.api('viewer'),
     schema: { tags, summary: 'List nodes', security, querystring: NodeListQuery, response: { 200: OkPage(Node), ...errors(400, 401, 429) } },
   }, async (req) => {
-    const { limit = 50, offset = 0, status } = req.query;
-    const { rows, total } = await nodes.listNodes(ctx.db, principalOf(req).workspaceId, { limit, offset, status, offlineBefore: offlineBefore(ctx) });
+    const { limit = 50, offset = 0, status, q, tag, sort, order } = req.query;
+    const { rows, total } = await nodes.listNodes(ctx.db, principalOf(req).workspaceId, { limit, offset, status, q, tag, sort, order, offlineBefore: offlineBefore(ctx) });
     return { ok: true as const, data: rows.map(presentNode), meta: { total, limit, offset } };
   });
 
@@ -64,6 +64,7 @@ export async function nodeRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (b.pps_threshold !== undefined) patch.pps_threshold = b.pps_threshold;
     if (b.bps_threshold !== undefined) patch.bps_threshold = b.bps_threshold;
     if (b.tags !== undefined) patch.tags = JSON.stringify(b.tags);
+    if (b.agent_settings !== undefined) patch.agent_settings = b.agent_settings === null || Object.keys(b.agent_settings).length === 0 ? null : JSON.stringify(b.agent_settings);
     await nodes.updateNode(ctx.db, ws, node.id, patch);
     await recordAudit(ctx, req, 'node.update', node.uuid, b);
     return { ok: true as const, data: await nodeDetail(ctx, await findNode(ctx, ws, node.uuid)) };

@@ -1,6 +1,6 @@
 // Rows → API objects. One place decides how stored values look on the wire.
 import { CHANNEL_SECRET_KEYS, type Channel, type ChannelType, type Incident, type Node } from '@breakwater/contracts';
-import { fromJson, type ChannelRow, type CommandRow, type incidents, type nodes } from '@breakwater/db';
+import { fromJson, type ChannelRow, type incidents, type nodes } from '@breakwater/db';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null) => (ms == null ? null : iso(ms));
@@ -32,6 +32,7 @@ export function presentNode(n: nodes.NodeWithStatus): Node {
     },
     created_at: iso(n.created_at),
     updated_at: iso(n.updated_at),
+    kind: n.kind ?? 'agent',
   };
 }
 
@@ -85,9 +86,4 @@ export function parseTime(v: string | number | undefined, fallback: number): num
 }
 
 /** A pending command as GET agent/config lists it (the same object, so agents read one shape). */
-export function presentPendingCommand(c: CommandRow) {
-  return {
-    id: c.id, command: c.command_text, command_type: c.command_type, command_text: c.command_text, title: c.title,
-    payload: fromJson(c.payload, {}), created_at: iso(c.created_at),
-  };
-}
+export { presentPendingCommand } from './commands/present-command.ts';

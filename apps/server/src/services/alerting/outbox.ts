@@ -9,6 +9,7 @@ import { channels, deliveries, fromJson, type ChannelRow, type Db, type Delivery
 import type { DeliveryResult, Notification, SendContext } from '@breakwater/notify';
 import { retryDelayMs } from '@breakwater/outbound';
 import type { Clock } from '../../clock.ts';
+import { FencedOut } from '../../cluster/lease-turn.ts';
 
 export interface OutboxOptions {
   pollMs: number;
@@ -141,7 +142,7 @@ export class Outbox {
     const status = result.outcome === 'delivered' ? 'delivered' : giveUp ? 'failed' : 'pending';
     const delay = Math.max(backoffMs(attempt, options, this.#d.random ?? Math.random), result.retry_after_ms ?? 0);
     try {
-      await deliveries.finishDelivery(db, d.id, {
+      const kept = await deliveries.finishDelivery(db, d.id, {
         status,
         next_attempt_at: status === 'pending' ? now + delay : now,
         last_status_code: result.status,
@@ -153,6 +154,8 @@ export class Outbox {
         attempt, started_at: started, duration_ms: Math.round(result.duration_ms), outcome: result.outcome === 'retryable' ? 'retry' : result.outcome,
         status_code: result.status, detail: (result.excerpt || result.message).slice(0, 500),
       });
+      // Claimed again while this send ran past its claim: the attempt is on record, the state is the new claimer's.
+      if (!kept) this.#d.onError(new FencedOut(`delivery ${d.id} (attempt ${attempt})`));
     } catch (err) {
       this.#d.onError(err);
     }

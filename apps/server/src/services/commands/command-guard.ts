@@ -1,7 +1,7 @@
 // What a fleet command must never do, checked before it is stored (the fleet API and the
 // mitigation policy both queue through CommandService, so both pass here):
-// - raw execution needs an admin (never a deploy token) and the agent's own opt-in, which the
-//   agent reports in its heartbeat (`allow_raw_commands`);
+// - each type's risk tier decides the role it needs (checkCommandCaller); raw execution (shell,
+//   exec) also needs the agent's own opt-in, which it reports in its heartbeat (`allow_raw_commands`);
 // - a block never covers an allowlisted address, is never shorter than SHORTEST_BLOCK, and
 //   never covers the agent's management path: the node's own address, the address it reaches
 //   the server from and at, the server addresses the agent resolved from its server URL, and
@@ -9,7 +9,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { fromJson, mitigation as repo, type Db, type NodeRow } from '@breakwater/db';
-import { parsePrefix, prefixesOverlap, type IpPrefix } from '@breakwater/contracts';
+import { COMMAND_REGISTRY, ROLE_COMMAND_RISKS, isRawCommand, parsePrefix, prefixesOverlap, type CommandType, type IpPrefix } from '@breakwater/contracts';
 import type { Principal } from '../../auth/principal.ts';
 import { badRequest, conflict, forbidden } from '../../errors.ts';
 
@@ -26,10 +26,19 @@ export function unmapAddress(addr: string): string {
   return m ? m[1]! : addr;
 }
 
-/** Raw execution: admins only, and never through a deploy token whatever its role. */
-export function checkExecCaller(p: Principal): void {
-  if (p.kind === 'deploy') throw forbidden('type: exec is never accepted from a deploy token; use an admin API token or session');
-  if (p.kind === 'node' || p.role !== 'admin') throw forbidden('type: exec (raw execution on the agent) needs the admin role');
+/**
+ * Who may send what (the registry's risk tiers): viewers nothing, operators low and medium risk,
+ * admins everything; a high-risk command never through a deploy token whatever its role.
+ */
+export function checkCommandCaller(p: Principal, type: CommandType): void {
+  const risk = COMMAND_REGISTRY[type].risk;
+  const what = isRawCommand(type) ? ` (raw execution on the agent)` : ` (${risk} risk)`;
+  if (p.kind === 'node') throw forbidden(`type: ${type} cannot be sent with a node key`);
+  if (risk === 'high' && p.kind === 'deploy') throw forbidden(`type: ${type} is never accepted from a deploy token; use an admin API token or session`);
+  if (!ROLE_COMMAND_RISKS[p.role].includes(risk)) {
+    const allowed = ROLE_COMMAND_RISKS[p.role];
+    throw forbidden(`type: ${type}${what} needs the ${risk === 'high' ? 'admin' : 'operator'} role; the ${p.role} role may send ${allowed.length ? `${allowed.join(' and ')} risk commands` : 'no commands'}`);
+  }
 }
 
 export interface CommandGuardDeps {
@@ -63,10 +72,11 @@ export class CommandGuard {
   }
 
   async check(node: NodeRow, type: string, params: Record<string, unknown>): Promise<void> {
-    if (type === 'exec') {
+    if (isRawCommand(type)) {
+      // A courtesy check, not the lock: the agent refuses raw commands itself unless its own config allows them.
       const info = fromJson<Record<string, unknown>>(node.agent_info, {});
       if (info.allow_raw_commands !== true) {
-        throw conflict(`type: exec refused: the agent of node ${node.name} has not opted in to raw commands (allow_raw_commands is not true in what it last reported; set it in the agent's config and restart the agent)`, 'raw_commands_disabled');
+        throw conflict(`type: ${type} refused: the agent of node ${node.name} has not opted in to raw commands (allow_raw_commands is not true in what it last reported; set it in the agent's config and restart the agent)`, 'raw_commands_disabled');
       }
       return;
     }

@@ -155,7 +155,9 @@ export class IncidentService {
     });
     const patch: IncidentPatch = { updated_at: now };
     if (body.severity !== undefined && resolving) patch.severity = body.severity;
-    if (body.attack_family !== undefined && resolving) patch.attack_family = body.attack_family;
+    // The family is the agent's verdict at resolve; before that, only a fast-opened incident's
+    // placeholder (unknown) is replaced, by the name its first classified update gives it.
+    if (body.attack_family !== undefined && (resolving || (cur.attack_family === 'unknown' && body.attack_family !== 'unknown'))) patch.attack_family = body.attack_family;
     if (body.attack_subtype !== undefined) patch.attack_subtype = body.attack_subtype;
     if (body.spoofing_detected !== undefined) patch.spoofing_detected = body.spoofing_detected || cur.spoofing_detected === 1 ? 1 : 0;
     if (body.botnet_detected !== undefined) patch.botnet_detected = body.botnet_detected || cur.botnet_detected === 1 ? 1 : 0;

@@ -10,6 +10,15 @@ export interface IngestDeps {
   /** The server's clock (when late samples were received). */
   now?: () => number;
   onError: (err: unknown) => void;
+  /** Told after each committed flush (the server's Prometheus metrics). */
+  observe?: (o: IngestObservation) => void;
+}
+
+/** One committed flush: rows written, time taken, and per request the commit time minus its newest sample's time. */
+export interface IngestObservation {
+  rows: number;
+  seconds: number;
+  lagSeconds: number[];
 }
 
 interface Pending {
@@ -90,6 +99,7 @@ export class MetricsIngest {
     // Flushes run one after another so a node's rows are committed in arrival order.
     this.#busy = true;
     this.#flushing = this.#flushing.then(async () => {
+      const t0 = performance.now();
       try {
         const latest = newestPerNode(batch.latest);
         const raw: metrics.MetricRow[] = [];
@@ -110,6 +120,10 @@ export class MetricsIngest {
         });
         for (const r of raw) this.dirtyMinutes.add(r.ts - (r.ts % 60_000));
         for (const r of merged) if (r.ts >= this.#minuteFloor) this.dirtyHours.add(r.ts - (r.ts % 3_600_000));
+        if (this.#deps.observe) {
+          const at = (this.#deps.now ?? Date.now)();
+          this.#deps.observe({ rows: raw.length + merged.length, seconds: (performance.now() - t0) / 1000, lagSeconds: batch.latest.map((s) => (at - s.ts) / 1000) });
+        }
         for (const w of batch.waiters) w.resolve();
       } catch (err) {
         this.#deps.onError(err);

@@ -1,6 +1,6 @@
 // Periodic roll-ups (raw → 1 m → 1 h) and retention. Only minutes that received
 // samples are recomputed, so the cost follows the ingest rate, not the table size.
-import { metrics, tokens, type Db } from '@breakwater/db';
+import { metricPartitions, metrics, tokens, type Db } from '@breakwater/db';
 import type { Clock } from '../../clock.ts';
 import type { ServerConfig } from '../../config.ts';
 import type { MetricsIngest } from './ingest.ts';
@@ -29,6 +29,8 @@ export class RollupJob {
     const from = Math.max(last ?? now - 3_600_000, now - this.#deps.config.retention.rawHours * 3_600_000);
     for (let m = from - (from % 60_000); m <= now; m += 60_000) this.#deps.ingest.dirtyMinutes.add(m);
     const { retention } = this.#deps.config;
+    // Before the server listens: today's partitions and those ahead exist before the first sample.
+    await this.#maintainPartitions(now);
     await this.#deps.ingest.raiseFloors(floorTo(now - retention.rawHours * 3_600_000, 60_000), floorTo(now - retention.minuteDays * 86_400_000, 3_600_000), async () => {});
     this.#timer = setInterval(() => {
       this.#running = this.#running.then(() => this.runOnce()).catch(this.#deps.onError);
@@ -53,11 +55,25 @@ export class RollupJob {
     await this.#rollUp();
     // Samples that landed meanwhile below the new floors are rolled up before their rows go.
     await ingest.raiseFloors(rawFloor, minuteFloor, () => this.#rollUp());
+    // PostgreSQL: whole partitions past retention go at once; the deletes below take the rest.
+    await this.#maintainPartitions(now);
     await metrics.deleteOlderThan(db, 'metrics', rawFloor);
     await metrics.deleteOlderThan(db, 'metrics_1m', minuteFloor);
     await metrics.deleteOlderThan(db, 'metrics_1h', now - config.retention.hourDays * 86_400_000);
     await metrics.deleteLateKeysOlderThan(db, now - config.retention.rawHours * 3_600_000);
     await tokens.deleteExpiredSessions(db, now);
+  }
+
+  /** Partitions (PostgreSQL) from each resolution's retention floor to ahead of now; nothing on SQLite. */
+  async #maintainPartitions(now: number): Promise<void> {
+    const { db, config } = this.#deps;
+    if (!config.databaseUrl) return;
+    const { retention } = config;
+    await metricPartitions.maintainPartitions(db, {
+      metrics: { now, keepFrom: floorTo(now - retention.rawHours * 3_600_000, 60_000) },
+      metrics_1m: { now, keepFrom: floorTo(now - retention.minuteDays * 86_400_000, 3_600_000) },
+      metrics_1h: { now, keepFrom: now - retention.hourDays * 86_400_000 },
+    });
   }
 
   async #rollUp(): Promise<void> {

@@ -4,8 +4,9 @@
 import { canonicalPrefix, parsePrefix, prefixesOverlap, type EscalationPolicy, type Tier } from '@breakwater/contracts';
 import { fromJson, incidents, mitigation as repo, type Db, type IncidentRow, type NodeRow } from '@breakwater/db';
 import type { Clock } from '../../clock.ts';
-import { firewallFor, geoSources, specFor } from './intents.ts';
+import { firewallFor, flowspecRefusal, geoSources, specFor } from './intents.ts';
 import type { MitigationService } from './mitigation-service.ts';
+import type { ScrubbingTier } from '../scrubbing/diversions.ts';
 import { overrideFor, readPolicy, tierTrigger, tiersReached, tierTtl } from './policy.ts';
 
 export interface AutoMitigatorDeps {
@@ -15,6 +16,8 @@ export interface AutoMitigatorDeps {
   /** Country of a source address (geo lockdown); null when unknown. */
   geo: (ip: string) => Promise<string | null>;
   onError: (err: unknown) => void;
+  /** Scrubbing tiers that name a scrubbing integration (integration_id) divert through it. */
+  scrubbing?: ScrubbingTier;
 }
 
 export type IncidentChange = 'incident.opened' | 'incident.escalated' | 'incident.updated' | 'incident.resolved';
@@ -59,7 +62,8 @@ export class AutoMitigator {
     const overrides = (await repo.listThresholds(db, incident.workspace_id)).map((t) => ({ target_ip: t.target_ip, thresholds: fromJson<Record<string, number>>(t.thresholds, {}) }));
     const override = overrideFor(node.ip, overrides);
     const reached = tiersReached(policy, { pps: current.peak_pps, bps: current.peak_bps }, node.baseline_p99_pps, override);
-    const done = new Set((await repo.rulesOfIncident(db, incident.id)).map((r) => r.tier));
+    const done = new Set<string | null>((await repo.rulesOfIncident(db, incident.id)).map((r) => r.tier));
+    if (this.#d.scrubbing) for (const t of await this.#d.scrubbing.tiersDone(incident.id)) done.add(t);
     for (const tier of reached) {
       if (done.has(tier.name)) continue;
       await this.#applyTier(policy, tier, current, node, override);
@@ -81,7 +85,14 @@ export class AutoMitigator {
         return !!p && !allow.some((a) => { const q = parsePrefix(a); return !!q && prefixesOverlap(p, q); });
       };
       const intents = firewallFor(incident, node, allowed);
-      for (const fw of intents) await rules.create({ ...base, adapter: null, intent: 'firewall', spec: fw });
+      // No agent runs on a flow node (a host a collector watches): a command queued for it would wait
+      // forever, so the tier is recorded as refused and says what would work there.
+      const refuse = noAgentOn(node);
+      for (const fw of intents) await rules.create({ ...base, adapter: null, intent: 'firewall', spec: fw, ...(refuse ? { refuse } : {}) });
+      return;
+    }
+    if (tier.action === 'scrubbing' && tier.integration_id !== undefined && this.#d.scrubbing) {
+      await this.#d.scrubbing.apply(policy, tier, incident, node, reason, ttlSeconds);
       return;
     }
     const adapter = tier.adapter_id ? await repo.getAdapter(db, incident.workspace_id, tier.adapter_id) : undefined;
@@ -90,7 +101,7 @@ export class AutoMitigator {
       // Recorded, so the operator sees why the tier did nothing.
       await rules.create({
         ...base, adapter: null, intent: tier.action, spec: spec ?? { kind: 'scrubbing', prefix: canonicalPrefix(node.ip) ?? node.ip },
-        refuse: !adapter ? `adapter ${tier.adapter_id ?? '(none)'} not found` : `node address ${node.ip} is not an IP address`,
+        refuse: !adapter ? `adapter ${tier.adapter_id ?? '(none)'} not found` : (tier.action === 'flowspec' ? flowspecRefusal(incident) : null) ?? `node address ${node.ip} is not an IP address`,
       });
       return;
     }
@@ -110,10 +121,12 @@ export class AutoMitigator {
     for (const ip of hits) {
       const source = canonicalPrefix(ip);
       if (!source) continue;
-      if (adapter && destination) {
+      // An L7 flood's sources are blocked on the node, never by FlowSpec (flowspecRefusal).
+      if (adapter && destination && flowspecRefusal(incident) === null) {
         await rules.create({ ...base, adapter, intent: 'flowspec', spec: { kind: 'flowspec', match: { destination, source }, action: { type: 'discard' } } });
       } else {
-        await rules.create({ ...base, adapter: null, intent: 'firewall', spec: { type: 'block_source', params: { address: ip }, target: source } });
+        const refuse = noAgentOn(node);
+        await rules.create({ ...base, adapter: null, intent: 'firewall', spec: { type: 'block_source', params: { address: ip }, target: source }, ...(refuse ? { refuse } : {}) });
       }
     }
   }
@@ -122,10 +135,18 @@ export class AutoMitigator {
     const { db, clock, rules } = this.#d;
     const policy = readPolicy(await repo.getPolicy(db, incident.workspace_id));
     const now = clock.now();
+    await this.#d.scrubbing?.resolved(incident, policy.hold_down_seconds);
     for (const rule of await repo.rulesOfIncident(db, incident.id)) {
       if (!['pending', 'active', 'dry_run', 'failed'].includes(rule.status) || rule.withdrawn_at !== null) continue;
       if (policy.hold_down_seconds === 0) await rules.withdraw(rule, 'system', 'incident resolved');
       else await repo.updateRule(db, rule.id, { withdraw_after: now + policy.hold_down_seconds * 1000, updated_at: now });
     }
   }
+}
+
+/** Why firewall rules cannot go to this node, or null when an agent runs there to apply them. */
+function noAgentOn(node: NodeRow): string | null {
+  return node.kind === 'flow' || node.kind === 'collector'
+    ? `node ${node.name} is a ${node.kind} node: no agent runs there to apply firewall rules (use a blackhole, FlowSpec or scrubbing tier)`
+    : null;
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AMPLIFICATION_SERVICES } from '@breakwater/contracts';
 import type { IncidentRow, NodeRow } from '@breakwater/db';
-import { flowspecFor } from './intents.ts';
+import { firewallFor, flowspecFor, flowspecRefusal, specFor } from './intents.ts';
+import { DEFAULT_POLICY } from './policy.ts';
 
 const node = { ip: '198.51.100.7' } as NodeRow;
 const incident = (attack_family: string, attack_subtype: string | null) => ({ attack_family, attack_subtype, top_dst_ports: '[]' }) as unknown as IncidentRow;
@@ -24,4 +25,16 @@ test('a multi-vector subtype narrows to its amplification vector; a name that is
   assert.deepEqual(flowspecFor(incident('multi_vector', 'syn_flood+ntp_amplification'), node)?.match.source_ports, [{ from: 123, to: 123 }]);
   assert.equal(flowspecFor(incident('udp_flood', 'teapot_amplification'), node)?.match.source_ports, undefined);
   assert.equal(flowspecFor(incident('udp_flood', 'dnsx_amplification'), node)?.match.source_ports, undefined, 'no prefix matching: dnsx is not dns');
+});
+
+test('http_flood: never a FlowSpec rule (the refusal says what to use); the firewall intent is a per-source rate limit', () => {
+  const http = { ...incident('http_flood', 'uri_hammering'), top_src_ips: JSON.stringify([{ ip: '203.0.113.9', count: 900 }]) } as unknown as IncidentRow;
+  assert.equal(flowspecFor(http, node), null);
+  assert.equal(specFor('flowspec', http, node, DEFAULT_POLICY), null);
+  assert.match(flowspecRefusal(http) ?? '', /layer-7.*per-source rate limit.*WAF/);
+  assert.equal(flowspecRefusal(incident('syn_flood', null)), null);
+  assert.notEqual(flowspecFor(incident('syn_flood', null), node), null, 'L3/L4 floods keep theirs');
+  const fw = firewallFor(http, { ...node, pps_threshold: 10_000 }, () => true);
+  assert.deepEqual(fw[0], { type: 'rate_limit', params: { protocol: 'tcp', port: 80, pps: 500, per_source: true }, target: '198.51.100.7' });
+  assert.deepEqual(fw[1], { type: 'block_source', params: { address: '203.0.113.9' }, target: '203.0.113.9/32' });
 });

@@ -36,10 +36,8 @@ export function flowspecFor(incident: IncidentRow, node: NodeRow): { match: Flow
   switch (family) {
     case 'syn_flood': return { match: { destination, protocols: [PROTO.tcp], tcp_flags: ['syn'] }, action: discard };
     case 'icmp_flood': return { match: { destination, protocols: [v6 ? PROTO.icmpv6 : PROTO.icmp] }, action: discard };
-    case 'http_flood': {
-      const port = dominantPort(incident) ?? 80;
-      return { match: { destination, protocols: [PROTO.tcp], destination_ports: [{ from: port, to: port }] }, action: { type: 'rate-limit', bytes_per_second: 12_500_000 } };
-    }
+    // Never for L7: at L3/L4 an HTTP flood's packets are the site's real traffic (flowspecRefusal says why).
+    case 'http_flood': return null;
     case 'dns_flood': return { match: { destination, protocols: [PROTO.udp], destination_ports: [{ from: 53, to: 53 }] }, action: { type: 'rate-limit', bytes_per_second: 1_250_000 } };
     case 'udp_flood': {
       const port = dominantPort(incident);
@@ -47,6 +45,12 @@ export function flowspecFor(incident: IncidentRow, node: NodeRow): { match: Flow
     }
     default: return { match: { destination }, action: discard };
   }
+}
+
+/** Why no FlowSpec rule is made for this incident, when that is a policy and not a missing address. */
+export function flowspecRefusal(incident: IncidentRow): string | null {
+  if (incident.attack_family !== 'http_flood') return null;
+  return 'http_flood is a layer-7 attack: FlowSpec cannot tell its packets from real visitors; use the firewall tier (per-source rate limit on the node), a runbook step or WAF/UAM';
 }
 
 export function specFor(action: 'flowspec' | 'blackhole' | 'scrubbing', incident: IncidentRow, node: NodeRow, policy: EscalationPolicy): RuleSpec | null {
@@ -77,7 +81,9 @@ export function firewallFor(incident: IncidentRow, node: NodeRow, allowed: (ip: 
     const port = family === 'dns_flood' ? 53 : dominantPort(incident) ?? 0;
     out.push({ type: 'rate_limit', params: { protocol: 'udp', port, pps: limit }, target: node.ip });
   } else if (family === 'http_flood') {
-    out.push({ type: 'rate_limit', params: { protocol: 'tcp', port: dominantPort(incident) ?? 80, pps: limit }, target: node.ip });
+    // Per source (an nftables meter): one address may not take the site, every other visitor still gets through.
+    const port = dominantPort(incident) ?? 80;
+    out.push({ type: 'rate_limit', params: { protocol: 'tcp', port, pps: Math.max(50, Math.round(limit / 10)), per_source: true }, target: node.ip });
   }
   if (!incident.spoofing_detected) {
     const sources = fromJson<{ ip: string }[]>(incident.top_src_ips, []);

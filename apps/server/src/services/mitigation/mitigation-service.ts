@@ -4,10 +4,12 @@
 // step is written to the rule's row (attempts, error, timestamps) before and after it runs.
 import { randomUUID } from 'node:crypto';
 import { parsePrefix, prefixesOverlap, type FirewallIntent, type RuleSpec } from '@breakwater/contracts';
-import { fromJson, incidents, mitigation as repo, nodes, type AdapterRow, type Db, type IncidentRow, type NodeRow, type RuleRow } from '@breakwater/db';
+import { cluster, fromJson, incidents, mitigation as repo, nodes, type AdapterRow, type Db, type DialectName, type IncidentRow, type NodeRow, type RuleRow } from '@breakwater/db';
 import { AdapterError, refusal, ruleKey } from '@breakwater/mitigation';
 import { retryDelayMs, type RetryPolicy } from '@breakwater/outbound';
 import type { Clock } from '../../clock.ts';
+import { LeaseTurn } from '../../cluster/lease-turn.ts';
+import type { LeaseGate } from '../../cluster/leases.ts';
 import type { CommandService } from '../commands/command-service.ts';
 import type { LiveBus } from '../live/live-bus.ts';
 import type { AdapterPool } from './adapter-pool.ts';
@@ -33,6 +35,10 @@ export interface NewRule {
 }
 
 export interface MitigationServiceDeps {
+  /** With several replicas, the lease this timer runs under (absent: always runs). */
+  gate?: LeaseGate;
+  /** PostgreSQL: a rule's check-then-insert is locked across replicas (two may see one incident). */
+  dialect?: DialectName;
   db: Db;
   clock: Clock;
   pool: AdapterPool;
@@ -70,9 +76,13 @@ export class MitigationService {
   #lastReconcile = 0;
   #ticking: Promise<void> | null = null;
   #stopped = false;
+  /** The lease this timer runs under: checks, and its state changes fenced by the lease's token. */
+  readonly #turn: LeaseTurn;
 
   constructor(deps: MitigationServiceDeps) {
     this.#d = deps;
+    // A new holder reconciles at once: the last one may have died mid-way.
+    this.#turn = new LeaseTurn({ gate: deps.gate, db: deps.db, what: 'mitigation', onError: deps.onError, onTakeover: () => (this.#lastReconcile = 0) });
   }
 
   start(): void {
@@ -111,10 +121,6 @@ export class MitigationService {
     const key = spec ? ruleKey(spec) : `firewall|${fw!.type}|${JSON.stringify(fw!.params)}`;
     const target = spec ? (spec.kind === 'flowspec' ? spec.match.destination : spec.prefix) : fw!.target;
 
-    if (n.adapter && !n.dryRun) {
-      const existing = await repo.liveRuleByKey(db, n.adapter.id, key);
-      if (existing) return existing; // the same announcement through the same adapter: one rule
-    }
     let refused: string | null = n.refuse ?? null;
     if (!refused && spec) {
       refused = refusal(spec, allow, { minBlackholeLenV4: policy.min_blackhole_prefix_v4, minBlackholeLenV6: policy.min_blackhole_prefix_v6 });
@@ -137,7 +143,20 @@ export class MitigationService {
       ttl_seconds: n.ttlSeconds, attempts: 0, error: refused, command_id: null, created_at: now, announced_at: null,
       expires_at: now + n.ttlSeconds * 1000, withdraw_after: null, withdrawn_at: null, withdrawn_by: null, withdraw_reason: null, updated_at: now,
     };
-    await repo.insertRule(db, row);
+    if (n.adapter && !n.dryRun) {
+      // The same announcement through the same adapter is one rule, even when two replicas see the
+      // same incident at once: the look-up and the insert hold a lock on the key across replicas.
+      const adapterId = n.adapter.id;
+      const existing = await db.transaction().execute(async (trx) => {
+        await cluster.lockKeyForTransaction(trx, this.#d.dialect ?? 'sqlite', `rule|${adapterId}|${key}`);
+        const live = await repo.liveRuleByKey(trx, adapterId, key);
+        if (!live) await repo.insertRule(trx, row);
+        return live;
+      });
+      if (existing) return existing;
+    } else {
+      await repo.insertRule(db, row);
+    }
     if (refused || n.dryRun) {
       this.#publish(row, refused ? 'mitigation.failed' : 'mitigation.announced');
       return row;
@@ -172,23 +191,27 @@ export class MitigationService {
     return (await incidents.getIncidentRow(this.#d.db, id))?.uuid ?? null;
   }
 
-  async #announce(row: RuleRow, adapter: AdapterRow): Promise<RuleRow> {
+  /**
+   * `onSpeaker`: the speaker already holds the route (a replica died between announcing it and
+   * recording it): it is recorded as announced without a second announcement to the peers.
+   */
+  async #announce(row: RuleRow, adapter: AdapterRow, onSpeaker = false): Promise<RuleRow> {
     const { db, clock, pool } = this.#d;
     const spec = fromJson<RuleSpec>(row.spec, null as unknown as RuleSpec);
     const attempts = row.attempts + 1;
     try {
-      await pool.run(adapter, (a) => a.announce({ id: row.id, spec }));
+      if (!onSpeaker) await pool.run(adapter, (a) => a.announce({ id: row.id, spec }));
     } catch (err) {
       const failed = !retryable(err) || attempts >= this.#d.maxAttempts;
       const patch = { status: failed ? 'failed' : 'pending', attempts, error: message(err), updated_at: clock.now() };
-      await repo.transitionRule(db, row.id, ['pending'], patch);
+      await this.#turn.write((w) => repo.transitionRule(w, row.id, ['pending'], patch));
       await this.#adapterHealth(adapter, message(err));
       if (failed) this.#publish({ ...row, ...patch }, 'mitigation.failed');
       return { ...row, ...patch };
     }
     const now = clock.now();
     const patch = { status: 'active', attempts, error: null, announced_at: now, updated_at: now };
-    const moved = await repo.transitionRule(db, row.id, ['pending'], patch);
+    const moved = await this.#turn.write((w) => repo.transitionRule(w, row.id, ['pending'], patch));
     await this.#adapterHealth(adapter, null);
     if (!moved) {
       // Withdrawn while it was being announced: take it back down.
@@ -203,6 +226,12 @@ export class MitigationService {
       if (incident) await this.#d.onMitigated(incident, done, describeRule(done, adapter.name)).catch(this.#d.onError);
     }
     return done;
+  }
+
+  /** A half-done announcement tried again: first asked of the speaker, so a route it holds is not announced twice. */
+  async #retryAnnounce(rule: RuleRow, adapter: AdapterRow): Promise<RuleRow> {
+    const present = await this.#d.pool.run(adapter, (a) => a.present()).catch(() => null);
+    return this.#announce(rule, adapter, present?.has(rule.rule_key) ?? false);
   }
 
   async #withdrawOnSpeaker(rule: RuleRow, adapter: AdapterRow): Promise<void> {
@@ -227,10 +256,11 @@ export class MitigationService {
       }
       const from = rule.status === 'refused' ? ['refused'] : ['dry_run', 'active', 'pending', 'failed'];
       const patch = rule.status === 'refused' ? { withdrawn_at: now, withdrawn_by: by, withdraw_reason: reason, updated_at: now, status: 'refused' } : done;
-      if (await repo.transitionRule(db, rule.id, from, patch)) this.#publish({ ...rule, ...patch }, final === 'expired' ? 'mitigation.expired' : 'mitigation.withdrawn');
+      if (await this.#turn.write((w) => repo.transitionRule(w, rule.id, from, patch))) this.#publish({ ...rule, ...patch }, final === 'expired' ? 'mitigation.expired' : 'mitigation.withdrawn');
       return { ...rule, ...patch };
     }
-    if (!(await repo.transitionRule(db, rule.id, ['pending', 'active', 'failed', 'withdrawing'], { status: 'withdrawing', withdrawn_by: by, withdraw_reason: reason, updated_at: now }))) {
+    const withdrawing = { status: 'withdrawing', withdrawn_by: by, withdraw_reason: reason, updated_at: now };
+    if (!(await this.#turn.write((w) => repo.transitionRule(w, rule.id, ['pending', 'active', 'failed', 'withdrawing'], withdrawing)))) {
       return (await repo.getRuleById(db, rule.id)) ?? rule;
     }
     const adapter = await repo.getAdapterById(db, rule.adapter_id);
@@ -239,13 +269,14 @@ export class MitigationService {
         await this.#withdrawOnSpeaker(rule, adapter);
         await this.#adapterHealth(adapter, null);
       } catch (err) {
-        await repo.updateRule(db, rule.id, { error: `withdraw failed, will retry: ${message(err)}`, attempts: rule.attempts + 1, updated_at: clock.now() });
+        const retry = { error: `withdraw failed, will retry: ${message(err)}`, attempts: rule.attempts + 1, updated_at: clock.now() };
+        await this.#turn.write((w) => repo.updateRule(w, rule.id, retry));
         await this.#adapterHealth(adapter, message(err));
         return { ...rule, status: 'withdrawing', error: message(err) };
       }
     }
     const finished = { ...done, withdrawn_at: clock.now() };
-    await repo.transitionRule(db, rule.id, ['withdrawing'], finished);
+    await this.#turn.write((w) => repo.transitionRule(w, rule.id, ['withdrawing'], finished));
     const out = { ...rule, ...finished };
     this.#publish(out, final === 'expired' ? 'mitigation.expired' : 'mitigation.withdrawn');
     return out;
@@ -281,19 +312,27 @@ export class MitigationService {
   }
 
   /** One pass: expire what is due, retry what is half-done, and now and then reconcile. */
-  async tick(): Promise<void> {
+  tick(): Promise<void> {
+    return this.#turn.pass(() => this.#pass());
+  }
+
+  async #pass(): Promise<void> {
     const { db, clock } = this.#d;
+    const turn = this.#turn;
+    if (!(await turn.mayAct())) return;
     const now = clock.now();
     for (const rule of await repo.dueRules(db, now)) {
+      if (!(await turn.mayAct())) return;
       const expired = rule.expires_at !== null && rule.expires_at <= now;
       await this.withdraw(rule, 'system', expired ? `TTL of ${rule.ttl_seconds}s ended` : 'incident resolved (hold-down over)', expired ? 'expired' : 'withdrawn')
-        .catch(this.#d.onError);
+        .catch(turn.itemFailed);
     }
     for (const rule of await repo.stuckRules(db, now - retryDelayMs(1, halfDoneRetry(this.#d.tickMs)))) {
       const adapter = rule.adapter_id ? await repo.getAdapterById(db, rule.adapter_id) : undefined;
       if (!adapter) continue;
-      if (rule.status === 'pending') await this.#announce(rule, adapter).catch(this.#d.onError);
-      else await this.withdraw(rule, rule.withdrawn_by ?? 'system', rule.withdraw_reason ?? 'retry').catch(this.#d.onError);
+      if (!(await turn.mayAct())) return;
+      if (rule.status === 'pending') await this.#retryAnnounce(rule, adapter).catch(turn.itemFailed);
+      else await this.withdraw(rule, rule.withdrawn_by ?? 'system', rule.withdraw_reason ?? 'retry').catch(turn.itemFailed);
     }
     if (now - this.#lastReconcile >= this.#d.reconcileMs) {
       this.#lastReconcile = now;
@@ -304,7 +343,7 @@ export class MitigationService {
   async reconcileAll(): Promise<void> {
     for (const id of await repo.adaptersWithLiveRules(this.#d.db)) {
       const adapter = await repo.getAdapterById(this.#d.db, id);
-      if (adapter) await this.reconcile(adapter).catch(this.#d.onError);
+      if (adapter) await this.reconcile(adapter).catch(this.#turn.itemFailed);
     }
   }
 
@@ -334,7 +373,7 @@ export class MitigationService {
       wanted.add(rule.rule_key);
       if (present && present.has(rule.rule_key) && rule.status === 'active') continue;
       if (rule.status === 'pending') {
-        await this.#announce(rule, adapter);
+        await this.#announce(rule, adapter, present?.has(rule.rule_key) ?? false);
         announced++;
         continue;
       }

@@ -2,7 +2,7 @@
 // sends is merged, checked (adapters must be the workspace's own) and stored.
 import { randomUUID } from 'node:crypto';
 import { canonicalPrefix, type EscalationPolicy, type PolicyBody, type ThresholdBody } from '@breakwater/contracts';
-import { fromJson, mitigation as repo, type HostThresholdRow } from '@breakwater/db';
+import { fromJson, mitigation as repo, scrubbing as scrubbingRepo, type HostThresholdRow } from '@breakwater/db';
 import type { AppContext } from '../../context.ts';
 import { badRequest, conflict, notFound } from '../../errors.ts';
 import { iso } from '../present.ts';
@@ -20,6 +20,10 @@ export async function saveEscalationPolicy(ctx: AppContext, workspaceId: string,
   const adapterIds = new Set((await repo.listAdapters(ctx.db, workspaceId)).map((a) => a.id));
   next.thresholds.forEach((t, i) => {
     if (t.adapter_id && !adapterIds.has(t.adapter_id)) problems.push(`thresholds[${i}].adapter_id: no adapter ${t.adapter_id} in this workspace`);
+  });
+  const integrationIds = new Set((await scrubbingRepo.listIntegrations(ctx.db, workspaceId)).map((s) => s.id));
+  next.thresholds.forEach((t, i) => {
+    if (t.integration_id && !integrationIds.has(t.integration_id)) problems.push(`thresholds[${i}].integration_id: no scrubbing integration ${t.integration_id} in this workspace`);
   });
   if (next.geo_lockdown.adapter_id && !adapterIds.has(next.geo_lockdown.adapter_id)) problems.push(`geo_lockdown.adapter_id: no adapter ${next.geo_lockdown.adapter_id} in this workspace`);
   if (problems.length > 0) throw badRequest(problems.join('; '));

@@ -31,7 +31,10 @@ export function policyProblems(p: EscalationPolicy): string[] {
     if (names.has(t.name)) out.push(`${at}.name: "${t.name}" is used by an earlier tier; tier names must be unique`);
     names.add(t.name);
     if (t.pps === undefined && t.bps === undefined && t.multiplier === undefined) out.push(`${at}: give pps, bps or (dynamic mode) multiplier`);
-    if (t.action !== 'firewall' && !t.adapter_id) out.push(`${at}.adapter_id: required for the ${t.action} action`);
+    if (t.integration_id !== undefined && t.action !== 'scrubbing') out.push(`${at}.integration_id: only for the scrubbing action`);
+    else if (t.integration_id !== undefined && t.adapter_id) out.push(`${at}: give adapter_id or integration_id, not both`);
+    else if (t.action === 'scrubbing' && !t.adapter_id && !t.integration_id) out.push(`${at}.integration_id: required for the scrubbing action (a scrubbing integration, or adapter_id for an adapter that carries scrubbing)`);
+    else if (t.action !== 'firewall' && t.action !== 'scrubbing' && !t.adapter_id) out.push(`${at}.adapter_id: required for the ${t.action} action`);
   });
   if (p.geo_lockdown.enabled && p.geo_lockdown.countries.length === 0) out.push('geo_lockdown.countries: give at least one country code when enabled');
   if (p.geo_lockdown.enabled && p.geo_lockdown.action === 'flowspec' && !p.geo_lockdown.adapter_id) out.push('geo_lockdown.adapter_id: required when the action is flowspec');

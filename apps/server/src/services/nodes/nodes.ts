@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeCreateBody, NodeDetail } from '@breakwater/contracts';
+import type { NodeAgentSettings, NodeCreateBody, NodeDetail } from '@breakwater/contracts';
 import { fromJson, incidents, metrics, nodes, workspaces, type NodeWithStatus } from '@breakwater/db';
 import { digest, newSecret } from '../../auth/credentials.ts';
 import { offlineBefore, type AppContext } from '../../context.ts';
@@ -69,5 +69,6 @@ export async function nodeDetail(ctx: AppContext, n: NodeWithStatus): Promise<No
     active_incidents: active.map((i) => ({ uuid: i.uuid, attack_family: i.attack_family, severity: i.severity, started_at: iso(i.started_at) })),
     uptime_seconds: n.uptime_seconds,
     agent: fromJson<Record<string, unknown>>(n.agent_info, {}),
+    agent_settings: fromJson<NodeAgentSettings>(n.agent_settings ?? null, {}),
   };
 }
