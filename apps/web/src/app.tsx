@@ -1,15 +1,12 @@
 // Signs in (or finds the session), starts the live stream, and picks the page from the URL.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, sessionEvents } from './api/client.ts';
 import type { Me } from './api/types.ts';
 import { Layout } from './components/layout.tsx';
 import { live } from './live/live-store.ts';
-import { IncidentPage } from './pages/incident.tsx';
-import { IncidentsPage } from './pages/incidents.tsx';
-import { MitigationPage } from './pages/mitigation.tsx';
-import { NodePage } from './pages/node.tsx';
+// Pages other than the overview load on first use (pages/lazy.ts).
+import { CollectorsPage, FleetDeployPage, FleetPage, IncidentPage, IncidentsPage, MitigationPage, NodePage, NodesPage, ProfilesPage, RunbooksPage, ScrubbingPage, SettingsPage } from './pages/lazy.ts';
 import { OverviewPage } from './pages/overview.tsx';
-import { SettingsPage } from './pages/settings.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { match, navigate, useLocation } from './router.ts';
 import { SessionContext, type Session } from './session.tsx';
@@ -51,7 +48,7 @@ export function App() {
   if (!session) return <SignIn onSignedIn={setMe} />;
   return (
     <SessionContext.Provider value={session}>
-      <Layout>{route(path)}</Layout>
+      <Layout><Suspense fallback={<p className="loading" role="status">Loading…</p>}>{route(path)}</Suspense></Layout>
     </SessionContext.Provider>
   );
 }
@@ -59,10 +56,17 @@ export function App() {
 function route(path: string) {
   let m: Record<string, string> | null;
   if (path === '/' || path === '') return <OverviewPage />;
+  if (path === '/nodes') return <NodesPage />;
   if ((m = match('/nodes/:id', path))) return <NodePage key={m.id} id={m.id!} />;
   if (path === '/incidents') return <IncidentsPage />;
   if ((m = match('/incidents/:id', path))) return <IncidentPage key={m.id} id={m.id!} />;
   if (path === '/mitigation') return <MitigationPage />;
+  if (path === '/scrubbing') return <ScrubbingPage />;
+  if (path === '/runbooks') return <RunbooksPage />;
+  if (path === '/profiles') return <ProfilesPage />;
+  if (path === '/collectors') return <CollectorsPage />;
+  if (path === '/fleet') return <FleetPage />;
+  if (path === '/fleet/deploy') return <FleetDeployPage />;
   if (path === '/settings' || path.startsWith('/settings/')) return <SettingsPage />;
   return (
     <section>

@@ -3,7 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TestServer } from '@breakwater/server/testing';
 
 export const WEB = join(import.meta.dirname, '..');
 export const SHOTS = join(WEB, 'test-results');
@@ -65,4 +67,13 @@ export async function signIn(page: Page, email: string, password: string): Promi
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The team the role tests sign in as: olga (operator) and vic (viewer), password `<role>-password-123`, added by the admin through the dashboard API. */
+export async function addTeam(t: TestServer): Promise<void> {
+  const cookie = await t.login(t.admin.email, t.admin.password);
+  for (const [email, role] of [['olga@example.com', 'operator'], ['vic@example.com', 'viewer']] as const) {
+    const u = await t.request('POST', '/api/dash/users', { token: null, headers: { cookie, 'x-breakwater-csrf': '1' }, body: { email, name: role, role, password: `${role}-password-123` } });
+    assert.equal(u.status, 201, JSON.stringify(u.body));
+  }
 }

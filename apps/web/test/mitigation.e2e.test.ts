@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { sqliteBackend } from '@breakwater/testing';
 import { startWebhookFake, type WebhookFake } from '@breakwater/mitigation/testing';
 import { startTestServer, type TestServer } from '@breakwater/server/testing';
-import { ensureBuilt, launch, openTab, shot, signIn } from './browser.ts';
+import { addTeam, ensureBuilt, launch, openTab, shot, signIn } from './browser.ts';
 
 const CSRF = { 'x-breakwater-csrf': '1' };
 const TARGET = '198.18.0.77';
@@ -34,11 +34,7 @@ describe('mitigation in a browser', () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     ruleId = r.body.data.id;
     assert.ok(hook.observe().has(`blackhole|${TARGET}/32`), 'the receiver holds the rule');
-    const cookie = await t.login(t.admin.email, t.admin.password);
-    for (const [email, role] of [['olga@example.com', 'operator'], ['vic@example.com', 'viewer']]) {
-      const u = await t.request('POST', '/api/dash/users', { token: null, headers: { cookie, ...CSRF }, body: { email, name: role, role, password: `${role}-password-123` } });
-      assert.equal(u.status, 201, JSON.stringify(u.body));
-    }
+    await addTeam(t);
   });
   after(async () => {
     await browser?.close();
@@ -94,20 +90,20 @@ describe('mitigation in a browser', () => {
       await shot(op.page, 'mitigation-withdrawn');
 
       // Adapter health: the test button asks the receiver and shows the answer.
-      await op.page.locator(`tr[data-adapter="${adapterId}"]`).getByRole('button', { name: 'Test' }).click();
+      await op.page.locator(`tr[data-adapter="${adapterId}"]`).getByRole('button', { name: 'Test edge-hook' }).click();
       await op.page.locator(`tr[data-adapter="${adapterId}"] [role=status]`, { hasText: /^OK: / }).waitFor();
       await op.page.locator(`tr[data-adapter="${adapterId}"] [data-adapter-status="up"]`).waitFor();
 
       // The manual-rule form shows the API's own message beside the target field.
-      await op.page.getByLabel('Target IP or prefix').fill('not-an-address');
+      await op.page.getByLabel('target ip', { exact: true }).fill('not-an-address');
       await op.page.getByRole('button', { name: 'Announce' }).click();
       const err = op.page.locator('.field:has(input[name=target_ip]) .field-error');
       await err.waitFor();
       const api = await t.request('POST', '/api/v1/mitigation/rules', { body: { target_ip: 'not-an-address', intent_type: 'blackhole', adapter_id: adapterId } });
       assert.equal(api.status, 400);
       assert.equal(await err.textContent(), api.body.error.message);
-      await op.page.getByLabel('TTL (seconds)').fill('soon');
-      await op.page.getByLabel('Target IP or prefix').fill(TARGET);
+      await op.page.getByLabel('ttl', { exact: true }).fill('-5');
+      await op.page.getByLabel('target ip', { exact: true }).fill(TARGET);
       await op.page.getByRole('button', { name: 'Announce' }).click();
       await op.page.locator('.field:has(input[name=ttl]) .field-error').waitFor();
       await shot(op.page, 'mitigation-form-errors');

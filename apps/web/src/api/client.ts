@@ -50,6 +50,29 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return { data: json.data as T, ...(json.meta ? { meta: json.meta } : {}) };
 }
 
+/**
+ * The fleet agents API (/api/agents, fleet-agents-api.md) answers with its shapes as they are, not
+ * in the envelope; errors still come as the envelope. Same cookie, CSRF header and error handling.
+ */
+export async function requestBare<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') Object.assign(headers, CSRF);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server cannot be reached; retrying when it is back');
+  }
+  const json = (await res.json().catch(() => null)) as (T & { ok?: boolean; error?: { code: string; message: string } }) | null;
+  if (!res.ok || json === null) {
+    const err = new ApiError(res.status, json?.error?.code ?? 'http_error', json?.error?.message ?? `${res.status} ${res.statusText}`);
+    if (res.status === 401) sessionEvents.dispatchEvent(new Event('signed-out'));
+    throw err;
+  }
+  return json;
+}
+
 type Data<M extends Method, T> = DataOf<M, RouteOf<T>>;
 /** The body argument: required when the route reads one; a POST without one still sends `{}`. */
 type BodyArg<M extends Method, T> = [BodyOf<M, RouteOf<T>>] extends [never] ? [] : [body: BodyOf<M, RouteOf<T>>];
@@ -60,5 +83,6 @@ export const api = {
   page: <T extends Target<'GET'>>(path: T) => request<Data<'GET', T>>('GET', path),
   post: async <T extends Target<'POST'>>(path: T, ...body: BodyArg<'POST', T>) => (await request<Data<'POST', T>>('POST', path, body[0] ?? {})).data,
   patch: async <T extends Target<'PATCH'>>(path: T, ...body: BodyArg<'PATCH', T>) => (await request<Data<'PATCH', T>>('PATCH', path, body[0])).data,
+  put: async <T extends Target<'PUT'>>(path: T, ...body: BodyArg<'PUT', T>) => (await request<Data<'PUT', T>>('PUT', path, body[0])).data,
   del: async <T extends Target<'DELETE'>>(path: T) => (await request<Data<'DELETE', T>>('DELETE', path)).data,
 };

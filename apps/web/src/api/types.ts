@@ -6,6 +6,14 @@ export type { Channel, ChannelCreateBody, DeployTokenScope, Incident, IncidentDe
 export type AdapterInfo = Static<typeof AdapterSchema>;
 export type AdapterTestResult = Static<typeof TestSchema>;
 export type MetricsSeries = Static<typeof SeriesSchema>;
+import type { DiversionInfo as DiversionSchema, IntegrationInfo as IntegrationSchema, IntegrationTestResult as IntegrationTestSchema } from '@breakwater/contracts';
+export type DiversionInfo = Static<typeof DiversionSchema>;
+export type IntegrationInfo = Static<typeof IntegrationSchema>;
+export type IntegrationTestResult = Static<typeof IntegrationTestSchema>;
+export type { ExecutionInfo, RunbookInfo, RunbookStep, StepResultInfo, TriggerConditions } from '@breakwater/contracts';
 
 /** Stream messages (apps/server/src/services/live). */
 export type { LiveEvent, LiveFrame, LiveNode, LiveSample, NodeStatus } from '@breakwater/contracts';
+import type { Collector as CollectorSchema, FlowExporter as FlowExporterSchema } from '@breakwater/contracts';
+export type Collector = Static<typeof CollectorSchema>;
+export type FlowExporter = Static<typeof FlowExporterSchema>;

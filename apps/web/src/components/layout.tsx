@@ -3,7 +3,7 @@ import { Link, useLocation } from '../router.ts';
 import { useSession } from '../session.tsx';
 import { useLive } from '../live/hooks.ts';
 
-const NAV: [string, string][] = [['/', 'Overview'], ['/incidents', 'Incidents'], ['/mitigation', 'Mitigation'], ['/settings', 'Settings']];
+const NAV: [string, string][] = [['/', 'Overview'], ['/nodes', 'Nodes'], ['/incidents', 'Incidents'], ['/mitigation', 'Mitigation'], ['/scrubbing', 'Scrubbing'], ['/runbooks', 'Runbooks'], ['/profiles', 'Profiles'], ['/collectors', 'Flows'], ['/fleet', 'Fleet'], ['/fleet/deploy', 'Add agents'], ['/settings', 'Settings']];
 
 type Theme = 'light' | 'dark' | 'system';
 
@@ -30,7 +30,7 @@ export function Layout({ children }: { children: ReactNode }) {
     setTheme(t);
     applyTheme(t);
   };
-  const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/nodes') : path.startsWith(to));
+  const current = (to: string) => (to === '/' ? path === '/' || path.startsWith('/nodes/') : to === '/nodes' ? path === '/nodes' : to === '/fleet' ? path === '/fleet' : path.startsWith(to));
   const attack = frame?.counts.attack ?? 0;
   return (
     <>

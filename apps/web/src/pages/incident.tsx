@@ -11,6 +11,7 @@ import { useLiveEvent } from '../live/hooks.ts';
 import { Link } from '../router.ts';
 import { useApi } from '../use-api.ts';
 import { CaptureSection } from './incident-capture.tsx';
+import { HttpSection } from './incident-http.tsx';
 
 const TIMELINE = [
   { label: 'Packets/s', scale: 'pps' as const, color: '--c-pps', fill: true },
@@ -100,6 +101,7 @@ export function IncidentPage({ id }: { id: string }) {
         <TopTable title="Top sources" head="Source IP" rows={sources} name="sources" />
         <TopTable title="Top destination ports" head="Port" rows={ports} name="ports" />
       </div>
+      <HttpSection http={d.http} />
       {Array.isArray(i.ioc_matches) && i.ioc_matches.length > 0 ? (
         <section className="card"><h2>IOC matches</h2><ul>{(i.ioc_matches as unknown[]).map((m, k) => <li key={k}><code>{typeof m === 'string' ? m : JSON.stringify(m)}</code></li>)}</ul></section>
       ) : null}

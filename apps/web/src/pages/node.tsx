@@ -11,6 +11,10 @@ import { useLive, useLiveEvent } from '../live/hooks.ts';
 import { WINDOW_SECONDS, live } from '../live/live-store.ts';
 import { Link } from '../router.ts';
 import { useApi } from '../use-api.ts';
+import { NodeCommands } from './node-commands.tsx';
+import { NodeFiles } from './node-files.tsx';
+import { NodeLogs } from './node-logs.tsx';
+import { useCan } from '../session.tsx';
 
 const PPS_SERIES = [
   { label: 'Packets/s', scale: 'pps' as const, color: '--c-pps', fill: true },
@@ -26,6 +30,7 @@ const MIX_SERIES = [
 
 export function NodePage({ id }: { id: string }) {
   const node = useApi(url('/api/v1/nodes/:id', { params: { id } }));
+  const operator = useCan('operator');
   // The history is fetched once; the stream appends from there.
   const from = useMemo(() => Date.now() - WINDOW_SECONDS * 1000, []);
   const history = useApi(url('/api/v1/nodes/:id/metrics', { params: { id }, query: { from: String(from), step: 1 } }));
@@ -65,6 +70,7 @@ export function NodePage({ id }: { id: string }) {
     <>
       <PageHeader title={<>{n.name} {status ? <StatusBadge status={status} /> : null}</>}>
         <span className="muted">{n.ip} · {n.location ?? 'no location'} · {n.interface}</span>
+        {operator ? <Link to={`/nodes?q=${encodeURIComponent(n.name)}&edit=${n.uuid}`}>Edit node</Link> : null}
       </PageHeader>
       <section className="tiles" aria-label="Current traffic">
         <div className="tile"><div className="tile-label">Packets/s</div><div className="tile-value" data-tile="node-pps">{pps(cur?.pps)}</div></div>
@@ -97,7 +103,7 @@ export function NodePage({ id }: { id: string }) {
         </section>
       </div>
       <section className="card" aria-labelledby="agent-title">
-        <h2 id="agent-title">Agent</h2>
+        <h2 id="agent-title">{n.kind === 'flow' ? 'Flow node (traffic seen by a collector)' : 'Agent'}</h2>
         <dl className="facts">
           <dt>Version</dt><dd>{n.agent_version ?? '—'}</dd>
           <dt>OS</dt><dd>{n.os ?? '—'}</dd>
@@ -111,6 +117,14 @@ export function NodePage({ id }: { id: string }) {
           ))}
         </dl>
       </section>
+      {/* A flow node is an address a collector watches: no agent runs there to take commands, logs or files. */}
+      {n.kind === 'flow' ? null : (
+        <>
+          <NodeCommands agent={n.uuid} />
+          {operator ? <NodeLogs agent={n.uuid} /> : null}
+          {operator ? <NodeFiles agent={n.uuid} /> : null}
+        </>
+      )}
     </>
   );
 }
