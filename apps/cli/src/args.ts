@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEPLOY_TOKEN_SCOPES, type DeployTokenScope } from '@breakwater/server';
+// From contracts, not the server: `breakwater agent run` must not load the control plane (nor need it installed).
+import { DEPLOY_TOKEN_SCOPES } from '@breakwater/contracts/plain';
+import type { DeployTokenScope } from '@breakwater/contracts';
 
 export class UsageError extends Error {}
 

@@ -1,4 +1,5 @@
-import { AgentConfigError, createAgent, enroll, kernelCounters, loadAgentConfig, nftFirewall, tcpdumpCapture } from '@breakwater/agent';
+import { resolve } from 'node:path';
+import { AgentConfigError, createAgent, enroll, execTuned, kernelCounters, loadAgentConfig, nftFirewall, tcpdumpCapture } from '@breakwater/agent';
 import { parseFlags, UsageError } from '../args.ts';
 
 const DEFAULT_CONFIG = '/etc/breakwater/agent.json';
@@ -35,9 +36,13 @@ export async function agentCommand(argv: string[]): Promise<void> {
     }
     if (sub === 'run') {
       const { values } = parseFlags(rest, { config: { type: 'string' } }, USAGE);
+      // Once, before anything is loaded: the same process again with V8 and malloc tuned for a
+      // long-lived small footprint (agent-launcher.ts says which and why).
+      execTuned();
       // This host's own capture (tcpdump), firewall (nftables) and counters (/sys, /proc).
-      const agent = createAgent(loadAgentConfig(values.config ?? DEFAULT_CONFIG), {
-        version: await version(), capture: tcpdumpCapture, firewall: nftFirewall, counters: kernelCounters,
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const agent = createAgent(loadAgentConfig(configPath), {
+        version: await version(), capture: tcpdumpCapture, firewall: nftFirewall, counters: kernelCounters, configPath,
       });
       await agent.start();
       const stop = () => void agent.stop().then(() => process.exit(0));

@@ -1,7 +1,8 @@
 import { AnalysisOptionsError, analyzeCapture, formatReport, type AnalyzeOptions } from '@breakwater/analysis';
 import { parseFlags, UsageError } from '../args.ts';
+import { analyzeFlows, flowPorts, isFlowCapture } from './analyze-flows.ts';
 
-const USAGE = `usage: breakwater analyze FILE [--json] [--target IP[/LEN]]... [--pps-threshold N] [--bps-threshold N]
+const USAGE = `usage: breakwater analyze FILE [--json] [--target IP[/LEN]]... [--pps-threshold N] [--bps-threshold N] [--flows|--packets] [--flow-port N]...
                          [--syn-pps-threshold N] [--icmp-pps-threshold N] [--fragment-pps-threshold N]
                          [--no-geo] [--geo-db FILE.mmdb]
 
@@ -13,6 +14,13 @@ capture from stdin (e.g. tcpdump -w - | breakwater analyze -).
   --target        protected address or prefix (repeatable); default: chosen from the capture
   --*-threshold   static thresholds over a 1 s window (offline defaults: 5000 pps, 250 Mbit/s,
                   SYN/ICMP/fragments 2000 pps; a per-protocol threshold of 0 disables it)
+
+A capture of flow datagrams (NetFlow v5/v9, IPFIX, sFlow v5: a pcap of UDP to a collector's
+ports) is recognised by its content and gets the collector's report instead: exporters, templates,
+record count, packets and bytes (raw and scaled by sampling), and the incidents \`breakwater
+collector\` would open per protected address (--target gives the protected networks; default every
+destination). --flows / --packets force one reading; --flow-port N (repeatable) keeps only
+datagrams to that port.
 
 Exit status: 0 report printed, 1 unreadable or malformed capture (the report so far is still
 printed, the message names the byte offset), 2 bad usage.`;
@@ -33,6 +41,9 @@ const OPTIONS = {
   'syn-pps-threshold': { type: 'string' },
   'icmp-pps-threshold': { type: 'string' },
   'fragment-pps-threshold': { type: 'string' },
+  flows: { type: 'boolean' },
+  packets: { type: 'boolean' },
+  'flow-port': { type: 'string', multiple: true },
   'no-geo': { type: 'boolean' },
   'geo-db': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -81,6 +92,11 @@ export async function analyzeCommand(argv: string[]): Promise<void> {
     ...(values['geo-db'] !== undefined ? { geoDatabase: values['geo-db'] } : {}),
   };
 
+  // A capture of NetFlow/IPFIX/sFlow datagrams (UDP to a collector) gets the collector's analysis.
+  if (file !== '-' && (values.flows || (!values.packets && (await isFlowCapture(file, flowPorts(values['flow-port'])))))) {
+    await analyzeFlows(file, values, options);
+    return;
+  }
   let report;
   try {
     report = await analyzeCapture(file === '-' ? process.stdin : file, { ...options, ...(file === '-' ? { fileName: 'stdin' } : {}) });

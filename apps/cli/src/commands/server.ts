@@ -1,17 +1,19 @@
-import { createServer, parseOutboundAllow, resolveConfig } from '@breakwater/server';
+import { createServer, mergeSettings, parseOutboundAllow, readServerConfigFile, resolveConfig, serverConfigFilePath } from '@breakwater/server';
 import { databaseUrlFlag, deployTokenScopeFlag, parseFlags, portFlag, UsageError } from '../args.ts';
 import type { LocalAgent } from './local-agent.ts';
 
-const USAGE = `usage: breakwater server [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
+const USAGE = `usage: breakwater server [--config FILE] [--port N] [--host ADDR] [--data-dir DIR] [--database-url postgres://…] [--log-level LEVEL]
                          [--pcap-max-bytes N] [--public-url https://…] [--secure-cookies] [--deploy-token-scope register|operator]
-                         [--secret-key-file F] [--outbound-allow channels|adapters.TYPE=loopback,private]… [--birdc PROGRAM] [--bird-include-dir DIR]
+                         [--secret-key-file F] [--outbound-allow channels|adapters|scrubbing.TYPE=loopback,private]… [--birdc PROGRAM] [--bird-include-dir DIR]
                          [--socket-dir DIR]…
                          [--local-agent [--agent-interface IF]]
 
 Runs the control plane and serves the dashboard. Without --database-url it uses SQLite in
---data-dir (default ./data). On the first start of an empty database it creates the first
-workspace and prints the admin credentials and tokens once. --local-agent also watches this
-machine (as root): it enrols it once (config in DATA_DIR/local-agent/) and runs the agent on
+--data-dir (default ./data). Settings come from flags, then BREAKWATER_* environment, then
+the config file (--config, BREAKWATER_CONFIG, or /etc/breakwater/server.json if it exists: JSON
+with the keys README lists), then defaults; 'breakwater config check' checks the file.
+On the first start of an empty database it creates the first workspace and prints the
+admin credentials and tokens once. --local-agent also watches this machine (as root): it enrols it once (config in DATA_DIR/local-agent/) and runs the agent on
 --agent-interface (default: the interface of the default route).
 The first deploy token only registers nodes unless --deploy-token-scope operator. The session
 cookie is Secure with --secure-cookies (BREAKWATER_SECURE_COOKIES=true|false), and by default
@@ -22,7 +24,7 @@ export async function serverCommand(argv: string[]): Promise<void> {
     port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'database-url': { type: 'string' },
     'log-level': { type: 'string' }, 'pcap-max-bytes': { type: 'string' }, 'public-url': { type: 'string' }, help: { type: 'boolean' },
     'local-agent': { type: 'boolean' }, 'agent-interface': { type: 'string' }, 'secure-cookies': { type: 'boolean' }, 'deploy-token-scope': { type: 'string' },
-    'secret-key-file': { type: 'string' },
+    'secret-key-file': { type: 'string' }, config: { type: 'string' },
     'outbound-allow': { type: 'string', multiple: true }, birdc: { type: 'string' }, 'bird-include-dir': { type: 'string' }, 'socket-dir': { type: 'string', multiple: true },
   }, USAGE);
   if (values.help) {
@@ -36,31 +38,38 @@ export async function serverCommand(argv: string[]): Promise<void> {
   if (pcapMax !== undefined && !/^\d+$/.test(pcapMax)) throw new UsageError(`--pcap-max-bytes: must be a whole number of bytes, got ${JSON.stringify(pcapMax)}`);
   const deployTokenScope = deployTokenScopeFlag(values['deploy-token-scope']);
   const secureCookies = values['secure-cookies'] ? true : secureCookiesEnv(process.env.BREAKWATER_SECURE_COOKIES);
+  const file = serverConfigFilePath(values.config ?? process.env.BREAKWATER_CONFIG);
+  const fromFile = file === undefined ? {} : readServerConfigFile(file);
+  const bird = { birdc: values.birdc ?? process.env.BREAKWATER_BIRDC, includeDir: values['bird-include-dir'] ?? process.env.BREAKWATER_BIRD_INCLUDE_DIR };
+  const outboundAllow = values['outbound-allow'] ?? (process.env.BREAKWATER_OUTBOUND_ALLOW ?? '').split(';').filter((x) => x.trim());
+  // What the operator gave as flags or environment: only these override the file.
+  const given: Record<string, unknown> = {
+    port: portFlag(values.port ?? process.env.BREAKWATER_PORT),
+    host: values.host ?? process.env.BREAKWATER_HOST,
+    dataDir: values['data-dir'] ?? process.env.BREAKWATER_DATA_DIR,
+    databaseUrl: databaseUrlFlag(values['database-url']),
+    logLevel: values['log-level'],
+    pcapMaxBytes: pcapMax === undefined ? undefined : Number(pcapMax),
+    publicUrl: values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL ?? undefined,
+    secureCookies,
+    // Key for channel and adapter secrets at rest; without one, DATA_DIR/secret.key is made once.
+    secretKeyFile: values['secret-key-file'], secretKey: process.env.BREAKWATER_SECRET_KEY || undefined,
+    // Bearer token Prometheus reads /metrics with from other hosts (without one: loopback clients only).
+    metricsToken: process.env.BREAKWATER_METRICS_TOKEN || undefined,
+    // What channels and adapters may call beyond public addresses, and the BGP adapters' program, include directory and socket directories.
+    outbound: outboundAllow.length > 0 ? parseOutboundAllow(outboundAllow) : undefined,
+    mitigation: {
+      ...(bird.birdc || bird.includeDir ? { bird2: bird } : {}),
+      ...((values['socket-dir'] ?? process.env.BREAKWATER_SOCKET_DIRS) ? { socketDirs: values['socket-dir'] ?? process.env.BREAKWATER_SOCKET_DIRS!.split(':').filter(Boolean) } : {}),
+    },
+  };
   let config;
   try {
-    config = resolveConfig({
-      port: portFlag(values.port ?? process.env.BREAKWATER_PORT) ?? 8080,
-      host: values.host ?? process.env.BREAKWATER_HOST ?? '127.0.0.1',
-      dataDir: values['data-dir'] ?? process.env.BREAKWATER_DATA_DIR ?? './data',
-      databaseUrl: databaseUrlFlag(values['database-url']),
-      ...(values['log-level'] ? { logLevel: values['log-level'] as never } : {}),
-      ...(pcapMax ? { pcapMaxBytes: Number(pcapMax) } : {}),
-      ...((values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL) ? { publicUrl: values['public-url'] ?? process.env.BREAKWATER_PUBLIC_URL } : {}),
-      ...(secureCookies === undefined ? {} : { secureCookies }),
-      // Key for channel and adapter secrets at rest; without one, DATA_DIR/secret.key is made once.
-      secretKeyFile: values['secret-key-file'], secretKey: process.env.BREAKWATER_SECRET_KEY || undefined,
-      // What channels and adapters may call beyond public addresses, and the BGP adapters' program, include directory and socket directories.
-      outbound: parseOutboundAllow(values['outbound-allow'] ?? (process.env.BREAKWATER_OUTBOUND_ALLOW ?? '').split(';').filter((x) => x.trim())),
-      mitigation: {
-        ...((values.birdc ?? process.env.BREAKWATER_BIRDC) || (values['bird-include-dir'] ?? process.env.BREAKWATER_BIRD_INCLUDE_DIR)
-          ? { bird2: { birdc: values.birdc ?? process.env.BREAKWATER_BIRDC, includeDir: values['bird-include-dir'] ?? process.env.BREAKWATER_BIRD_INCLUDE_DIR } } : {}),
-        ...((values['socket-dir'] ?? process.env.BREAKWATER_SOCKET_DIRS) ? { socketDirs: values['socket-dir'] ?? process.env.BREAKWATER_SOCKET_DIRS!.split(':').filter(Boolean) } : {}),
-      },
-    });
+    config = resolveConfig(mergeSettings(fromFile, given));
   } catch (err) {
-    // Config errors name the config key; here the operator typed a flag, so name that.
-    const flags: Record<string, string> = { logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url', publicUrl: 'public-url', secretKeyFile: 'secret-key-file', outbound: 'outbound-allow' };
-    throw new UsageError((err as Error).message.replace(/^config (\w+)/, (_m, key: string) => `--${flags[key] ?? key}`));
+    // Config errors name the config key; where the operator typed a flag, name that, else the file's key.
+    const flags: Record<string, string> = { port: 'port', host: 'host', logLevel: 'log-level', pcapMaxBytes: 'pcap-max-bytes', dataDir: 'data-dir', databaseUrl: 'database-url', publicUrl: 'public-url', secretKeyFile: 'secret-key-file', outbound: 'outbound-allow' };
+    throw new UsageError((err as Error).message.replace(/^config (\w+)/, (m, key: string) => given[key] !== undefined && flags[key] ? `--${flags[key]}` : file !== undefined && key in fromFile ? `${file}: ${key}` : m));
   }
   const server = await createServer(config).start({ bootstrapIfEmpty: true, deployTokenScope });
   if (server.bootstrapped) {
