@@ -1,60 +1,83 @@
-// bench/ingest: simulated agents, each posting one metrics batch per second over
-// loopback to a real server process. Prints, per engine, the largest node count held
-// with p99 latency under 50 ms (and no errors, and the offered rate achieved).
+// bench/ingest: simulated agents, each posting one metrics sample per second over loopback to
+// real server processes. For SQLite (one server) and for PostgreSQL with 1, 2, 3… replicas on
+// one database (agents spread round-robin over them), it finds by bisection the largest node
+// count held at 1 Hz with p99 < 50 ms, no errors and the offered rate achieved, and reports
+// where the CPU went: the simulated agents (this process), the servers, PostgreSQL, the machine.
 //
-//   node bench/ingest/run.ts [--engine sqlite|postgres|both] [--steps 1000,2500,5000,7500,10000,12500] [--seconds 10]
+//   node bench/ingest/run.ts [--engine sqlite|postgres|both] [--replicas 1,2,3] [--seconds 5]
+//                            [--start 2000] [--max 20000] [--json FILE]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import pg from 'pg';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { nodes, openDatabase } from '@breakwater/db';
+import { openDatabase } from '@breakwater/db';
 import { bootstrap, systemClock } from '@breakwater/server';
 import { createTestDatabase, waitFor } from '@breakwater/testing';
+import { cpuSeconds } from '../detect-latency/proc-stats.ts';
 
 const { values } = parseArgs({
-  options: { engine: { type: 'string', default: 'both' }, steps: { type: 'string', default: '1000,2500,5000,7500,10000,12500' }, seconds: { type: 'string', default: '10' } },
+  options: {
+    engine: { type: 'string', default: 'both' }, replicas: { type: 'string', default: '1,2,3' }, seconds: { type: 'string', default: '5' },
+    start: { type: 'string', default: '2000' }, max: { type: 'string', default: '20000' }, json: { type: 'string' },
+  },
 });
 const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
 if (!engines.every((e) => e === 'sqlite' || e === 'postgres')) throw new Error('--engine: sqlite, postgres or both');
-const steps = values.steps.split(',').map(Number);
-if (!steps.every((s) => Number.isInteger(s) && s > 0)) throw new Error('--steps: comma-separated positive integers');
+const replicaCounts = values.replicas.split(',').map(Number);
+if (!replicaCounts.every((r) => Number.isInteger(r) && r >= 1 && r <= 8)) throw new Error('--replicas: comma-separated counts from 1 to 8');
 const seconds = Number(values.seconds);
+const startAt = Number(values.start);
+const maxNodes = Number(values.max);
+if (![seconds, startAt, maxNodes].every((n) => Number.isInteger(n) && n > 0) || startAt > maxNodes) throw new Error('--seconds, --start, --max: positive integers, start <= max');
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'breakwater.mjs');
 const P99_TARGET_MS = 50;
 
 interface Agent { uuid: string; key: string }
+interface Server { url: string; proc: ChildProcess; pool: Pool }
 
-async function startServer(dataDir: string, databaseUrl?: string): Promise<{ url: string; proc: ChildProcess }> {
+async function startServer(dataDir: string, databaseUrl?: string): Promise<Server> {
   const args = [BIN, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await waitFor('server', () => /listening on (\S+)/.exec(out)?.[1], 30_000);
-  return { url, proc };
+  const url = await waitFor('server', () => /listening on (\S+)/.exec(out)?.[1], 60_000);
+  return { url, proc, pool: new Pool(url, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 }) };
 }
 
-/** Nodes are written straight into storage before the server starts: the deploy API's
- *  per-token rate limit (1,000/min) would make registering 10,000 of them the slowest part. */
+async function stopServer(s: Server): Promise<void> {
+  await s.pool.close();
+  if (s.proc.exitCode !== null) return;
+  s.proc.kill('SIGTERM');
+  await new Promise((r) => s.proc.once('exit', r));
+}
+
+/** Nodes are written straight into storage before the servers start, in batches: the deploy
+ *  API's per-token rate limit (1,000/min) would make registering 20,000 of them the slowest part. */
 async function seedNodes(dataDir: string, databaseUrl: string | undefined, n: number): Promise<Agent[]> {
   const database = await openDatabase({ url: databaseUrl, dataDir });
   try {
     const b = await bootstrap(database.db, systemClock, { nodeQuota: 1_000_000, rateLimitPerMinute: 1000 });
     const now = Date.now();
     const agents: Agent[] = [];
-    for (let i = 0; i < n; i++) {
-      const key = randomBytes(32).toString('hex');
-      const uuid = randomUUID();
-      agents.push({ uuid, key });
-      await nodes.insertNode(database.db, {
-        uuid, workspace_id: b.workspace_id, name: `bench-${i}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, location: null, os: null,
-        interface: 'eth0', priority: 'production', api_key_digest: createHash('sha256').update(key).digest('hex'), agent_version: null,
-        pps_threshold: null, bps_threshold: null, baseline_p99_pps: null, baseline_mean_pps: null, last_seen_at: null, last_pps: null, last_bps: null,
-        last_tcp_pct: null, last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
-        agent_info: '{}', tags: '[]', created_at: now, updated_at: now, deleted_at: null,
-      });
+    for (let from = 0; from < n; from += 500) {
+      const rows = [];
+      for (let i = from; i < Math.min(n, from + 500); i++) {
+        const key = randomBytes(32).toString('hex');
+        const uuid = randomUUID();
+        agents.push({ uuid, key });
+        rows.push({
+          uuid, workspace_id: b.workspace_id, name: `bench-${i}`, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, location: null, os: null,
+          interface: 'eth0', priority: 'production', api_key_digest: createHash('sha256').update(key).digest('hex'), agent_version: null,
+          pps_threshold: null, bps_threshold: null, baseline_p99_pps: null, baseline_mean_pps: null, last_seen_at: null, last_pps: null, last_bps: null,
+          last_tcp_pct: null, last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
+          agent_info: '{}', tags: '[]', created_at: now, updated_at: now, deleted_at: null,
+        });
+      }
+      await database.db.insertInto('nodes').values(rows).execute();
     }
     return agents;
   } finally {
@@ -66,14 +89,74 @@ function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
-/** Each of `agents` posts once per second at its own phase; returns latency stats. */
-async function runStep(pool: Pool, agents: Agent[], secs: number) {
+// CPU accounting: this process (the simulated agents), the servers, PostgreSQL's processes
+// (the postmaster's children), and the whole machine (/proc/stat).
+function machineBusy(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + f[4]!;
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const task of existsSync(`/proc/${pid}/task`) ? readdirSync(`/proc/${pid}/task`) : []) {
+    try {
+      out.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function cpuOf(pids: number[]): number {
+  let s = 0;
+  for (const p of pids) {
+    try {
+      s += cpuSeconds(p);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return s;
+}
+
+interface CpuSnapshot { bench: number; servers: number; db: number; machine: { busy: number; total: number }; at: number }
+
+/** The postmaster's children that exited are in its cutime/cstime: counted, so a backend that ends between snapshots takes nothing away. */
+function reapedChildrenCpu(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function snapshot(serverPids: number[], dbPids: () => number[]): CpuSnapshot {
+  const u = process.cpuUsage();
+  const db = dbPids();
+  return { bench: (u.user + u.system) / 1e6, servers: cpuOf(serverPids), db: cpuOf(db) + reapedChildrenCpu(db[0]), machine: machineBusy(), at: performance.now() };
+}
+
+function shares(a: CpuSnapshot, b: CpuSnapshot) {
+  const secs = (b.at - a.at) / 1000;
+  return {
+    seconds: secs,
+    bench: (b.bench - a.bench) / secs, servers: (b.servers - a.servers) / secs, db: (b.db - a.db) / secs,
+    machine: ((b.machine.busy - a.machine.busy) / Math.max(1, b.machine.total - a.machine.total)) * cpus().length,
+  };
+}
+
+/** Each agent posts once per second at its own phase to its server (round-robin); returns latency stats. */
+async function runStep(servers: Server[], agents: Agent[], secs: number) {
   const n = agents.length;
   const lat: number[] = [];
   let errors = 0;
   let sent = 0;
   const inflight = new Set<Promise<void>>();
-  const perSecond: number[][] = [];
   const t0 = performance.now() + 50;
   const total = n * secs;
   const headers = agents.map((a) => ({ authorization: `Bearer ${a.key}`, 'x-node-uuid': a.uuid, 'content-type': 'application/json', 'user-agent': 'bw-bench/1' }));
@@ -87,13 +170,10 @@ async function runStep(pool: Pool, agents: Agent[], secs: number) {
         sent++;
         const body = `{"pps":${1000 + i},"bps":${8_000_000 + i},"tcp_pct":60,"udp_pct":35,"icmp_pct":5,"conn_count":42,"recorded_at":"${new Date(Date.now() - (Date.now() % 1000)).toISOString()}","s":${second}}`;
         const start = performance.now();
-        const p = pool.request({ method: 'POST', path: '/api/v1/agent/metrics', headers: headers[i], body }).then(
+        const p = servers[i % servers.length]!.pool.request({ method: 'POST', path: '/api/v1/agent/metrics', headers: headers[i], body }).then(
           async (r) => {
             await r.body.dump();
-            if (r.statusCode === 200) {
-              lat.push(performance.now() - start);
-              if (process.env.BW_BENCH_DEBUG) (perSecond[second] ??= []).push(performance.now() - start);
-            }
+            if (r.statusCode === 200) lat.push(performance.now() - start);
             else errors++;
           },
           () => {
@@ -111,38 +191,96 @@ async function runStep(pool: Pool, agents: Agent[], secs: number) {
   const sendEnd = performance.now();
   await Promise.all(inflight);
   lat.sort((a, b) => a - b);
-  if (process.env.BW_BENCH_DEBUG) console.log(perSecond.map((l) => pct(l.sort((a, b) => a - b), 99).toFixed(0)).join(' '));
   return { n, requests: lat.length, errors, rate: sent / ((sendEnd - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1) ?? NaN };
+}
+
+interface Probe { n: number; rate: number; p50: number; p99: number; errors: number; held: boolean; cpu: ReturnType<typeof shares> }
+
+const results: { config: string; best: number; probes: Probe[] }[] = [];
+
+/** Bisection: double from --start until a count is not held, then halve the gap down to ~3 %. */
+async function findLimit(label: string, servers: Server[], agents: Agent[], dbPids: () => number[]): Promise<void> {
+  const serverPids = servers.map((s) => s.proc.pid!);
+  // Warm-up, not counted: every node posts once (key cache, prepared statements, JIT), at a pace the servers take.
+  const warmRate = 3000 * servers.length;
+  for (let i = 0; i < agents.length; i += warmRate) await runStep(servers, agents.slice(i, i + warmRate), 1);
+  console.log(`\n[${label}] ${agents.length} nodes registered; ${seconds} s per probe, target p99 < ${P99_TARGET_MS} ms; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  console.log('nodes   req/s(offered→sent)   p50 ms   p99 ms   errors   held   CPU cores: agents  servers  postgres  machine');
+  const probes: Probe[] = [];
+  let lo = 0;
+  let hi = Infinity;
+  let n = startAt;
+  for (;;) {
+    const c0 = snapshot(serverPids, dbPids);
+    const r = await runStep(servers, agents.slice(0, n), seconds);
+    const cpu = shares(c0, snapshot(serverPids, dbPids));
+    const held = r.errors === 0 && r.p99 < P99_TARGET_MS && r.rate >= n * 0.97;
+    probes.push({ n, rate: r.rate, p50: r.p50, p99: r.p99, errors: r.errors, held, cpu });
+    console.log(`${String(n).padEnd(7)} ${`${n}→${Math.round(r.rate)}`.padEnd(21)} ${r.p50.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${String(r.errors).padStart(6)}   ${(held ? 'yes' : 'no').padEnd(4)}   ${cpu.bench.toFixed(2).padStart(13)}  ${cpu.servers.toFixed(2).padStart(7)}  ${cpu.db.toFixed(2).padStart(8)}  ${cpu.machine.toFixed(2).padStart(7)}`);
+    if (held) lo = n;
+    else hi = n;
+    if (held && n >= maxNodes) break;
+    const next = hi === Infinity ? Math.min(maxNodes, n * 2) : Math.round((lo + hi) / 2 / 50) * 50;
+    if (hi - lo <= Math.max(100, lo * 0.03) || next === n || next <= lo || next >= hi) break;
+    // Let the queues drain between probes.
+    await new Promise((res) => setTimeout(res, 1000));
+    n = next;
+  }
+  const limit = lo >= maxNodes ? `${lo} or more (the --max)` : lo > 0 ? String(lo) : `under ${Math.min(...probes.map((p) => p.n))}`;
+  console.log(`[${label}] largest node count held at 1 Hz with p99 < ${P99_TARGET_MS} ms: ${limit}`);
+  results.push({ config: label, best: lo, probes });
 }
 
 for (const engine of engines) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bw-bench-'));
-  const pg = engine === 'postgres' ? await createTestDatabase() : undefined;
-  const agents = await seedNodes(dataDir, pg?.url, Math.max(...steps));
-  const server = await startServer(dataDir, pg?.url);
-  const pool = new Pool(server.url, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
+  const database = engine === 'postgres' ? await createTestDatabase() : undefined;
   try {
-    console.log(`\n[${engine}] ${agents.length} nodes registered; ${seconds} s per step, target p99 < ${P99_TARGET_MS} ms`);
-    console.log('nodes   req/s(offered→sent)   p50 ms   p99 ms   max ms   errors   held');
-    // Warm-up, not counted: every node posts for a few seconds so the server's key cache,
-    // prepared statements and JIT are warm, as they are on a server that has been running.
-    const warm = await runStep(pool, agents, 3);
-    console.log(`warm-up  ${agents.length} nodes × 3 s: p50 ${warm.p50.toFixed(1)} ms, p99 ${warm.p99.toFixed(1)} ms (cold start, not counted)`);
-    let best = 0;
-    for (const n of steps) {
-      const r = await runStep(pool, agents.slice(0, n), seconds);
-      const held = r.errors === 0 && r.p99 < P99_TARGET_MS && r.rate >= n * 0.97;
-      if (held) best = Math.max(best, n);
-      console.log(`${String(n).padEnd(7)} ${`${n}→${Math.round(r.rate)}`.padEnd(21)} ${r.p50.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${r.max.toFixed(0).padStart(6)}   ${String(r.errors).padStart(6)}   ${held ? 'yes' : 'no'}`);
-      if (!held && r.p99 > P99_TARGET_MS * 4) break; // far past the knee: larger steps only take longer
+    const agents = await seedNodes(dataDir, database?.url, maxNodes);
+    let postmaster: number | null = null;
+    if (database) {
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      const backend = Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+      // A backend's parent is the postmaster (read while the backend lives).
+      postmaster = existsSync(`/proc/${backend}/stat`) ? Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) : null;
+      await c.end();
+      if (postmaster === null) console.log('postgres runs outside this pid namespace: its CPU is not measured');
     }
-    console.log(`[${engine}] largest node count held with p99 < ${P99_TARGET_MS} ms: ${best || 'none of the steps'}`);
+    const dbPids = () => (postmaster ? [postmaster, ...childrenOf(postmaster)] : []);
+    for (const replicas of engine === 'sqlite' ? [1] : replicaCounts) {
+      const servers: Server[] = [];
+      try {
+        for (let i = 0; i < replicas; i++) servers.push(await startServer(dataDir, database?.url));
+        await findLimit(engine === 'sqlite' ? 'sqlite' : `postgres ×${replicas}`, servers, agents, dbPids);
+      } finally {
+        for (const s of servers) await stopServer(s);
+      }
+    }
+    if (database) {
+      // What one stored sample costs on disk (table + key, all partitions) and in WAL: the database's limit at scale.
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      const r = await c.query<{ bytes: string; n: string; wal: string }>(`SELECT (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i WHERE i.inhparent = 'metrics'::regclass) AS bytes,
+        (SELECT count(*) FROM metrics) AS n, pg_current_wal_lsn() - '0/0'::pg_lsn AS wal`);
+      await c.end();
+      const row = r.rows[0]!;
+      const samplesTotal = results.filter((x) => x.config.startsWith('postgres')).reduce((a, x) => a + x.probes.reduce((b, p) => b + p.rate * seconds, 0), 0);
+      console.log(`\npostgres storage: ${Number(row.n)} samples in ${(Number(row.bytes) / 2 ** 20).toFixed(0)} MiB (${(Number(row.bytes) / Math.max(1, Number(row.n))).toFixed(0)} B/sample with its key); WAL written in the whole run ${(Number(row.wal) / 2 ** 20).toFixed(0)} MiB (~${(Number(row.wal) / Math.max(1, samplesTotal)).toFixed(0)} B per sample posted)`);
+    }
   } finally {
-    await pool.close();
-    server.proc.kill('SIGTERM');
-    await new Promise((r) => server.proc.once('exit', r));
-    await pg?.drop();
+    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+console.log('\nsummary (largest node count held at 1 Hz, p99 < 50 ms):');
+for (const r of results) {
+  const at = r.probes.find((p) => p.n === r.best);
+  // CPU per request: the CPU seconds of the whole probe (sending and draining) over the requests sent.
+  const sent = (p: Probe) => p.rate * seconds;
+  const per = at ? ` — at that load: agents ${at.cpu.bench.toFixed(2)} cores, servers ${at.cpu.servers.toFixed(2)}, postgres ${at.cpu.db.toFixed(2)}, machine ${at.cpu.machine.toFixed(2)} of ${cpus().length}; server CPU ${((at.cpu.servers * at.cpu.seconds / sent(at)) * 1e6).toFixed(0)} µs/request, postgres ${((at.cpu.db * at.cpu.seconds / sent(at)) * 1e6).toFixed(0)} µs/sample` : '';
+  const top = r.probes.reduce((a, p) => (p.n > a.n ? p : a), r.probes[0]!);
+  const cost = ` — largest probe (${top.n}): server ${((top.cpu.servers * top.cpu.seconds / sent(top)) * 1e6).toFixed(0)} µs CPU/request, postgres ${((top.cpu.db * top.cpu.seconds / sent(top)) * 1e6).toFixed(0)} µs CPU/sample, agents ${((top.cpu.bench * top.cpu.seconds / sent(top)) * 1e6).toFixed(0)} µs CPU/request`;
+  console.log(`  ${r.config.padEnd(14)} ${r.best}${per}${cost}`);
+}
+if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
 process.exit(0);
