@@ -17,6 +17,7 @@ import { sanitizeTick } from './window/sanitize-tick.ts';
 import { createSlidingWindow, type WindowRates } from './window/sliding-window.ts';
 import { createFastOpen } from './fast/fast-open.ts';
 import { sanitizeCounterSample } from './fast/sanitize-sample.ts';
+import { BULK_MAX_WAIT_MS, BULK_MIN_FRAME_BYTES, judgeTransfer } from './fast/bulk-transfer.ts';
 
 export interface EngineDeps {
   /** The destination this engine watches; selects per-host overrides. */
@@ -86,6 +87,8 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
   let dropped = 0;
   let lastTickMs = 100;
   const fast = createFastOpen(cfg.fastOpen);
+  /** A bulk-sized fast hit held back (fast/bulk-transfer.ts): when it first fired, and the start of its span. */
+  let held: { at: number; from: number } | undefined;
 
   const stateEvent = (wall: number, levels: BaselineLevels, thresholds: EffectiveThreshold[], rates: WindowRates): DetectionEvent[] => {
     const next: NodeState = lifecycle.isActive() ? 'attack' : isElevated(cfg, levels, thresholds, rates) ? 'elevated' : 'normal';
@@ -100,7 +103,21 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
     if (lifecycle.isActive()) return [];
     const value = (name: 'pps' | 'bps') => thresholds.find((t) => t.name === name)!;
     const hit = fast.check(value('pps').value, value('bps').value);
-    if (!hit) return [];
+    if (!hit) {
+      held = undefined;
+      return [];
+    }
+    const spanMs = hit.rung.windowMs * hit.rung.windows;
+    const span = fast.recent(spanMs);
+    if (span && span.pps > 0 && span.bps / 8 / span.pps >= BULK_MIN_FRAME_BYTES) {
+      // Full-size frames: a transfer filling the link looks like this too. Judge by the detail
+      // from the start of the first held span (the capture's ticks run behind the counters).
+      held ??= { at: wall, from: wall - spanMs };
+      const verdict = judgeTransfer(window.detail(held.from), cfg.classification.minDetailPackets);
+      if (verdict === 'transfer') return [];
+      if (verdict === 'no_detail' && wall - held.at < BULK_MAX_WAIT_MS) return [];
+    }
+    held = undefined;
     const rates = { ...window.rates() };
     rates[hit.name] = Math.max(rates[hit.name], hit.observed);
     const hits = [{ name: hit.name, value: hit.value, observed: hit.observed, source: value(hit.name).source }];
@@ -109,7 +126,6 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
     // that still holds mostly what came before the flood. Ticks that ended before the span (the
     // capture runs behind the counters) give no detail: the open says no_detail and is named at
     // the next tick.
-    const spanMs = hit.rung.windowMs * hit.rung.windows;
     return [lifecycle.open({ wall, mono, rates, hits, thresholds, windowDetail: window.detail(wall - spanMs), detailSeconds: spanMs / 1000, levels, fast: true })];
   };
 
@@ -153,7 +169,10 @@ export function createDetectionEngine(config: DetectionConfigInput | DetectionCo
         return [];
       }
       lastTickMs = tick.durationMs;
-      if (pushed === 'reset') fast.reset();
+      if (pushed === 'reset') {
+        fast.reset();
+        held = undefined;
+      }
       mono += pushed === 'reset' || !Number.isFinite(prevEnd) ? tick.durationMs : Math.min(MAX_STEP_MS, Math.max(0, window.end() - prevEnd));
       return evaluate(tick);
     },
