@@ -3,7 +3,7 @@
 // recording fetch. No root, tcpdump, nftables or namespace: a flood becomes an incident
 // reported to the server, and a command from the config poll reaches the firewall.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -102,4 +102,58 @@ test('the agent on a replayed flood and a recording firewall: the incident reach
   }
   assert.equal(sources[0]!.running, false, 'the capture source stopped');
   assert.deepEqual(firewall[0]!.calls.slice(-2), ['remove bw-cmd-5', 'stop'], 'rules taken back, then the firewall stopped');
+});
+
+test('incidents never stay open at the server for ever: one a crashed run left is resolved at start, one open at stop is resolved at stop', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-agent-'));
+  const spoolDir = join(dir, 'spool');
+  const calls: Call[] = [];
+  const NODE = '0b5c8f0e-6a47-4a5e-9b1e-4c2d7e8f9a10';
+  const signer = testSigner(NODE);
+  const fakeFetch = (async (input: string | URL, init?: RequestInit) => {
+    const path = new URL(input).pathname.replace('/api/v1/agent', '');
+    calls.push({ method: init?.method ?? 'GET', path, body: typeof init?.body === 'string' ? JSON.parse(init.body) : null });
+    const json = (v: unknown) => new Response(JSON.stringify(v), { status: 200, headers: { 'content-type': 'application/json' } });
+    if (path === '/config') return json({ pending_commands: [] });
+    if (path === '/incidents') return json({ ok: true, uuid: '7a1c3a52-58a4-4c5e-8d0c-0e1d2c3b4a60', created: true });
+    return json({ ok: true });
+  }) as typeof fetch;
+  // What a run killed mid-incident leaves: the server's id for its local one, and its last report.
+  mkdirSync(spoolDir, { recursive: true });
+  writeFileSync(join(spoolDir, 'incident-ids.json'), JSON.stringify([['crashed-1', '5e1c3a52-58a4-4c5e-8d0c-0e1d2c3b4a11']]));
+  writeFileSync(join(spoolDir, 'open-incidents.json'), JSON.stringify([['crashed-1', { o: { kind: 'update', local: 'crashed-1', body: { attack_family: 'syn_flood', started_at: 1_700_000_000_000, status: 'active' } }, at: 1_700_000_030_000 }]]));
+  const config = validateAgentConfig({
+    server_url: 'http://127.0.0.1:9', node_uuid: NODE, api_key: 'a'.repeat(64), command_public_key: signer.publicKey,
+    interface: 'replay0', ip: '198.18.0.5', spool_dir: spoolDir, pcap_dir: join(dir, 'pcap'),
+    detection: { thresholds: { pps: 3000 }, baseline: { enabled: false }, hysteresis: { cooldownMs: 60_000 } },
+  });
+  const sources: ReplaySource[] = [];
+  const zero: CounterReading = { rxPackets: 0, rxBytes: 0, rxDropped: 0, ipIn: 0, tcpIn: 0, udpIn: 0, icmpIn: 0 };
+  const agent = createAgent(config, {
+    version: '0.0.0-test', capture: (o, h) => keep(sources, new ReplaySource(o, h)), firewall: (o) => new RecordingFirewall(o),
+    counters: () => ({ read: () => zero }), fetch: fakeFetch, log: () => {},
+  });
+  let flood: NodeJS.Timeout | undefined;
+  try {
+    await agent.start();
+    const crashed = await waitFor('the crashed run\'s incident resolved', () => calls.find((c) => c.path === '/incidents/5e1c3a52-58a4-4c5e-8d0c-0e1d2c3b4a11/resolve'), 10_000, 20);
+    assert.equal(crashed.body.status, 'resolved');
+    assert.equal(crashed.body.resolved_at, 1_700_000_030_000, 'ended at its last report: when it crashed is not known');
+    assert.equal(crashed.body.duration_seconds, 30);
+
+    const frames = Array.from({ length: 600 }, (_, i) => ethernet(0x0800, ipv4({ src: `203.0.113.${1 + (i % 200)}`, dst: '198.18.0.5', protocol: 17, payload: udp(40_000 + i, 7777, new Uint8Array(64)) })));
+    flood = setInterval(() => sources[0]!.play(frames), 100);
+    await waitFor('the incident opened at the server', () => calls.find((c) => c.path === '/incidents'), 10_000, 20);
+    // Stopped while the flood goes on (a cooldown of a minute: the engine would not resolve it yet).
+    const stoppedAt = Date.now();
+    await agent.stop();
+    const resolved = calls.find((c) => c.path === '/incidents/7a1c3a52-58a4-4c5e-8d0c-0e1d2c3b4a60/resolve');
+    assert.ok(resolved, 'resolved before stop() returned');
+    assert.equal(resolved.body.attack_family, 'udp_flood');
+    assert.ok(resolved.body.resolved_at >= stoppedAt, 'ended when the agent stopped');
+  } finally {
+    clearInterval(flood);
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

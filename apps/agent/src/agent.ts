@@ -129,7 +129,9 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
       if (serverUrl.protocol === 'http:' && !isLoopbackHost(serverUrl.hostname)) {
         log(`warning: ${config.server_url} is plain http (allow_insecure_http): the node key and every report cross the network unencrypted`);
       }
-      const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
+      const sender = new Sender({ spool, client, stateDir: config.spool_dir, log, now });
+      // A run that crashed left its incidents open at the server; nothing will ever resolve them now.
+      sender.resolveOpen('last_report', 'the previous run of the agent ended without resolving them, and its detection state is gone');
       const engine = createDetectionEngine(config.detection ?? {}, { target });
       const executor = await startFirewall();
       const profiles = await createProfileCommands(config.profile_suite ?? 'auto', async () => (await managementPath.addresses()).map((address) => ({ address, port: serverEndpoint(serverUrl).port })), log, config.spool_dir);
@@ -302,6 +304,8 @@ export function createAgent(config: AgentConfig, deps: AgentDeps): Agent {
         const m = process.memoryUsage();
         const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
         log(`memory: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}`);
+        // Their detection state ends with this process: a flood still going on opens anew when it starts again.
+        sender.resolveOpen(now(), 'the agent is stopping');
         await sender.kick();
       };
     },

@@ -160,7 +160,8 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps): C
     async start() {
       const client = new AgentClient(config, { fetch: deps.fetch ?? fetch, timeoutMs: 10_000, version: deps.version, now });
       const spool = new Spool<Outgoing>({ dir: config.spool_dir, maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 });
-      const sender = new Sender({ spool, client, stateDir: config.spool_dir, log });
+      const sender = new Sender({ spool, client, stateDir: config.spool_dir, log, now });
+      sender.resolveOpen('last_report', 'the previous run of the collector ended without resolving them, and its detection state is gone');
       // Listeners: one socket per distinct endpoint (NetFlow and IPFIX may share one).
       const byEndpoint = new Map<string, string[]>();
       for (const [kind, ep] of Object.entries(config.listen)) if (ep) byEndpoint.set(ep, [...(byEndpoint.get(ep) ?? []), kind]);
@@ -262,6 +263,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps): C
         await Promise.all([...sockets.values()].map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve()))));
         sockets.clear();
         await status().catch(() => undefined);
+        sender.resolveOpen(now(), 'the collector is stopping');
         await sender.kick();
       };
     },

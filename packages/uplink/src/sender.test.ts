@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { FLOW_HOST_HEADER } from '@breakwater/contracts/plain';
 import type { CallResult } from './agent-client.ts';
 import { Sender, type Outgoing } from './sender.ts';
 import { Spool } from './spool.ts';
@@ -35,7 +36,7 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'bw-sender-'))) {
   const spool = new Spool<Outgoing>({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 14 });
   const logged: string[] = [];
   const sender = new Sender({ spool, client, stateDir: dir, log: (line: string) => logged.push(line) });
-  return { dir, s, spool, sender, logged };
+  return { dir, s, client, spool, sender, logged };
 }
 
 const m = (pps: number): Outgoing => ({ kind: 'metrics', sample: { pps, bps: pps * 8 } });
@@ -126,4 +127,53 @@ test('a collector\'s records name their host: many hosts\' samples in one /flow-
     ['/incidents', '203.0.113.2', {}],
     ['/incidents/server-1/resolve', '203.0.113.2', {}],
   ]);
+});
+
+test('an incident left open by a run that crashed is resolved when the next run starts, ended at its last report; a resolved one is not', async () => {
+  const first = setup();
+  let t = 1_000_000;
+  const a = new Sender({ spool: first.spool, client: first.client, stateDir: first.dir, log: () => {}, now: () => t });
+  a.enqueue([{ kind: 'open', local: 'L1', body: { attack_family: 'udp_flood', started_at: 990_000, status: 'active' } }]);
+  a.enqueue([{ kind: 'open', local: 'L2', body: { attack_family: 'syn_flood', started_at: 995_000, status: 'active' } }]);
+  t = 1_005_000;
+  a.enqueue([{ kind: 'update', local: 'L1', body: { attack_family: 'udp_flood', started_at: 990_000, status: 'active', peak_pps: 9 } }, { kind: 'resolve', local: 'L2', body: {} }]);
+  await a.kick();
+  assert.deepEqual(a.openIncidents(), ['L1']);
+  // The process dies here: no stop. A new one starts on the same state directory.
+  t = 2_000_000;
+  const logged: string[] = [];
+  const b = new Sender({ spool: new Spool<Outgoing>({ dir: first.dir, maxBytes: 1 << 20, segmentBytes: 1 << 14 }), client: first.client, stateDir: first.dir, log: (l) => logged.push(l), now: () => t });
+  assert.deepEqual(b.openIncidents(), ['L1'], 'what was open is known after the restart');
+  assert.equal(b.resolveOpen('last_report', 'the previous run is gone'), 1);
+  await b.kick();
+  const last = first.s.calls.at(-1)!;
+  assert.equal(last.path, '/incidents/server-1/resolve');
+  assert.deepEqual(last.body, { attack_family: 'udp_flood', started_at: 990_000, status: 'resolved', peak_pps: 9, ended_at: 1_005_000, resolved_at: 1_005_000, duration_seconds: 15 });
+  assert.match(logged.join('\n'), /resolving 1 incident\(s\) still open: the previous run is gone/);
+  assert.deepEqual(b.openIncidents(), []);
+  assert.equal(new Sender({ spool: first.spool, client: first.client, stateDir: first.dir, log: () => {} }).resolveOpen('last_report', 'again'), 0, 'resolved once');
+});
+
+test('stopping resolves what is open at that time; a collector\'s incident keeps its host', async () => {
+  const { s, sender } = setup();
+  sender.enqueue([{ kind: 'open', local: 'C1', host: '203.0.113.7', body: { started_at: 1000 } }]);
+  assert.equal(sender.resolveOpen(61_000, 'stopping'), 1);
+  await sender.kick();
+  const last = s.calls.at(-1)!;
+  assert.equal(last.path, '/incidents/server-1/resolve');
+  assert.deepEqual(last.headers, { [FLOW_HOST_HEADER]: '203.0.113.7' });
+  assert.equal((last.body as { duration_seconds: number }).duration_seconds, 60);
+});
+
+test('a damaged state file is logged and started without, never thrown on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bw-sender-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'open-incidents.json'), '{"torn');
+  writeFileSync(join(dir, 'incident-ids.json'), '{}');
+  const logged: string[] = [];
+  const sender = new Sender({ spool: new Spool<Outgoing>({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 14 }), client: fakeServer().client, stateDir: dir, log: (l) => logged.push(l) });
+  assert.deepEqual(sender.openIncidents(), []);
+  assert.equal(logged.length, 2, logged.join('\n'));
+  assert.match(logged[0]!, /incident-ids\.json: not a list/);
+  assert.match(logged[1]!, /open-incidents\.json: unreadable/);
 });

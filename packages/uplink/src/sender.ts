@@ -3,6 +3,9 @@
 // the first retryable failure, so nothing is lost or reordered while the server is away,
 // and a restarted agent carries on where it stopped. Incidents opened while the server
 // was unreachable get a local id; the server's uuid replaces it when the open goes through.
+// The sender also remembers which incidents are open (their last report, on disk): when the
+// process stops, or died and starts again, their detection state is gone, so `resolveOpen`
+// resolves them instead of leaving them active at the server for ever.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLOW_HOST_HEADER } from '@breakwater/contracts/plain';
@@ -34,19 +37,53 @@ export interface SenderDeps {
   log: (msg: string) => void;
   /** Largest metrics batch in one request. */
   maxBatch?: number;
+  now?: () => number;
 }
 
 export class Sender {
   readonly #d: SenderDeps;
   readonly #ids: Map<string, string>;
   readonly #idsFile: string;
+  /** Open incidents: local id → their last open/update and when it was enqueued. */
+  readonly #open: Map<string, { o: Extract<Outgoing, { kind: 'open' | 'update' }>; at: number }>;
+  readonly #openFile: string;
   #running: Promise<void> | null = null;
   #again = false;
 
   constructor(deps: SenderDeps) {
     this.#d = deps;
     this.#idsFile = join(deps.stateDir, 'incident-ids.json');
-    this.#ids = new Map(existsSync(this.#idsFile) ? (JSON.parse(readFileSync(this.#idsFile, 'utf8')) as [string, string][]) : []);
+    this.#ids = new Map(readJson<[string, string][]>(this.#idsFile, deps.log) ?? []);
+    this.#openFile = join(deps.stateDir, 'open-incidents.json');
+    this.#open = new Map(readJson<[string, { o: Extract<Outgoing, { kind: 'open' | 'update' }>; at: number }][]>(this.#openFile, deps.log) ?? []);
+  }
+
+  /** Local ids of the incidents whose open was enqueued and whose resolve was not. */
+  openIncidents(): string[] {
+    return [...this.#open.keys()];
+  }
+
+  /**
+   * Resolves every incident still open (the process is stopping, or a previous one left them):
+   * each with its last report, ended at `endedAt`, or when that report was made when `endedAt`
+   * is 'last_report' (the time of a crash is not known).
+   */
+  resolveOpen(endedAt: number | 'last_report', why: string): number {
+    const out: Outgoing[] = [];
+    for (const [local, { o, at }] of this.#open) {
+      const end = endedAt === 'last_report' ? at : endedAt;
+      const started = typeof o.body.started_at === 'number' ? o.body.started_at : end;
+      out.push({
+        kind: 'resolve', local,
+        body: { ...o.body, status: 'resolved', ended_at: end, resolved_at: end, duration_seconds: Math.max(0, Math.round((end - started) / 1000)) },
+        ...(o.host !== undefined ? { host: o.host } : {}),
+      });
+    }
+    if (out.length > 0) {
+      this.#d.log(`resolving ${out.length} incident(s) still open: ${why}`);
+      this.enqueue(out);
+    }
+    return out.length;
   }
 
   /** The server's uuid for a local incident id, once its open went through. */
@@ -55,8 +92,20 @@ export class Sender {
   }
 
   enqueue(items: Outgoing[]): void {
+    let changed = false;
+    for (const o of items) {
+      if (o.kind === 'open' || o.kind === 'update') {
+        this.#open.set(o.local, { o, at: this.#now() });
+        changed = true;
+      } else if (o.kind === 'resolve') changed = this.#open.delete(o.local) || changed;
+    }
     this.#d.spool.append(items);
+    if (changed) writeJson(this.#openFile, [...this.#open.entries()]);
     void this.kick();
+  }
+
+  #now(): number {
+    return (this.#d.now ?? Date.now)();
   }
 
   /** Drains the spool now (or again right after the drain in progress). */
@@ -141,11 +190,28 @@ export class Sender {
   #remember(local: string, uuid: string): void {
     this.#ids.set(local, uuid);
     // Only recent incidents matter; keep the file small.
-    const entries = [...this.#ids.entries()].slice(-1000);
-    const tmp = `${this.#idsFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(entries), { mode: 0o600 });
-    renameSync(tmp, this.#idsFile);
+    writeJson(this.#idsFile, [...this.#ids.entries()].slice(-1000));
   }
+}
+
+/** Written whole and renamed into place, so a crash leaves the old file or the new one. */
+function writeJson(file: string, value: unknown): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** The file's JSON, or null when it is missing; a damaged file is logged and treated as missing. */
+function readJson<T>(file: string, log: (m: string) => void): T | null {
+  if (!existsSync(file)) return null;
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (Array.isArray(v)) return v as T;
+    log(`${file}: not a list; starting without it`);
+  } catch (err) {
+    log(`${file}: unreadable (${(err as Error).message}); starting without it`);
+  }
+  return null;
 }
 
 /** A collector's samples grouped by host, hosts in first-seen order, samples in order. */
