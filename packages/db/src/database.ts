@@ -10,6 +10,7 @@ import { sealPlaintextIntegrations } from './repos/scrubbing.ts';
 import { attachSecretBox, SecretBox } from './secret-box.ts';
 import type { Schema } from './schema.ts';
 import { openSqlite } from './sqlite-dialect.ts';
+import { SqliteCheckpointer, type CheckpointStats } from './sqlite-checkpointer.ts';
 
 export type Db = Kysely<Schema>;
 
@@ -20,6 +21,8 @@ export interface DatabaseConfig {
   maxConnections?: number;
   /** 256-bit key for secrets at rest (channel and adapter configs); without one they are stored as given. */
   secretKey?: Buffer | undefined;
+  /** SQLite: how often the worker checkpoints the WAL (default 1000 ms). */
+  checkpointIntervalMs?: number;
 }
 
 export interface Database {
@@ -28,6 +31,10 @@ export interface Database {
   /** Human-readable location, safe to log (no password). */
   location: string;
   close(): Promise<void>;
+  /** SQLite: what the background WAL checkpointer has done (sqlite-checkpointer.ts). */
+  checkpoints?: () => CheckpointStats;
+  /** SQLite: asks the worker for a checkpoint now. */
+  checkpointNow?: () => void;
 }
 
 export function describeUrl(url: string): string {
@@ -58,7 +65,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     const { dialect } = openSqlite(path);
     const db = new Kysely<Schema>({ dialect });
-    database = { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+    const checkpointer = new SqliteCheckpointer({ path, ...(config.checkpointIntervalMs !== undefined ? { intervalMs: config.checkpointIntervalMs } : {}) });
+    checkpointer.start();
+    database = {
+      db, dialect: 'sqlite', location: path, checkpoints: () => checkpointer.stats(), checkpointNow: () => checkpointer.poke(),
+      close: async () => {
+        await checkpointer.stop();
+        await db.destroy();
+      },
+    };
   }
   if (config.secretKey) attachSecretBox(database.db, new SecretBox(config.secretKey));
   try {

@@ -3,6 +3,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { SqliteDialect } from 'kysely';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.ts';
 
 const STATEMENT_CACHE = 500;
 
@@ -36,6 +37,8 @@ export function openSqlite(path: string): { dialect: SqliteDialect; raw: Databas
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
+  // Checkpoints run on a worker thread (sqlite-checkpointer.ts); this connection only past the fallback.
+  raw.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   // Preparing is a large share of a small query's cost; hot statements repeat verbatim.
   const cache = new Map<string, SqliteStatement>();
   const database: SqliteDatabase = {
