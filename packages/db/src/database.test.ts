@@ -54,6 +54,37 @@ for (const backend of BACKENDS) {
       assert.equal(await metrics.deleteOlderThan(database.db, 'metrics', base + 60_000), 60);
     });
 
+    test('roll-ups and retention reach every node, however far apart their ids (they go a range of ids at a time)', async () => {
+      const far = await nodes.insertNode(database.db, {
+        uuid: 'u-far', workspace_id: 'ws1', name: 'far', ip: '192.0.2.2', location: null, os: null, interface: 'eth0',
+        priority: 'production', api_key_digest: 'd-far', agent_version: null, pps_threshold: null, bps_threshold: null,
+        baseline_p99_pps: null, baseline_mean_pps: null, last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null,
+        last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
+        agent_info: '{}', tags: '[]', created_at: 1, updated_at: 1, deleted_at: null,
+      });
+      // Three ranges of ids away from the first node.
+      const farId = nodeId + 1234;
+      await database.db.updateTable('nodes').set({ id: farId }).where('id', '=', far).execute();
+      const base = 1_600_000_000_000 - (1_600_000_000_000 % 3_600_000);
+      const rows = [nodeId, farId].flatMap((id) => Array.from({ length: 60 }, (_, i) => ({
+        node_id: id, ts: base + i * 1000, pps: id === nodeId ? 10 : 20, bps: 8, tcp_pct: null, udp_pct: null, icmp_pct: null, conn_count: null,
+      })));
+      await metrics.insertMetrics(database.db, rows, database.dialect);
+      await metrics.rollupMinutes(database.db, [base]);
+      await metrics.rollupHours(database.db, [base]);
+      for (const [id, pps] of [[nodeId, 10], [farId, 20]] as const) {
+        const minute = await metrics.querySeries(database.db, 'metrics_1m', id, base, base + 60_000, 60_000);
+        assert.deepEqual(minute.map((p) => [p.samples, p.pps]), [[60, pps]], `node ${id}: minute`);
+        const hour = await metrics.querySeries(database.db, 'metrics_1h', id, base, base + 3_600_000, 3_600_000);
+        assert.deepEqual(hour.map((p) => [p.samples, p.pps]), [[60, pps]], `node ${id}: hour`);
+      }
+      assert.equal(await metrics.deleteOlderThan(database.db, 'metrics', base + 30_000), 60, '30 s of each node');
+      assert.equal(await metrics.deleteOlderThan(database.db, 'metrics_1m', base + 60_000), 2);
+      await database.db.deleteFrom('metrics').where('node_id', '=', farId).execute();
+      await database.db.deleteFrom('metrics_1h').where('node_id', '=', farId).execute();
+      await database.db.deleteFrom('nodes').where('id', '=', farId).execute();
+    });
+
     test('latest samples update live values only forward in time, and status derives from them', async () => {
       const at = 2_000_000_000_000;
       const sample = { nodeId, ts: at, seenAt: at, pps: 500, bps: 4000, tcpPct: 1, udpPct: 99, icmpPct: 0, connCount: 3 };
