@@ -5,24 +5,27 @@
 // where the CPU went: the simulated agents (this process), the servers, PostgreSQL, the machine.
 //
 //   node bench/ingest/run.ts [--engine sqlite|postgres|both] [--replicas 1,2,3] [--seconds 5]
-//                            [--start 2000] [--max 20000] [--json FILE]
+//                            [--start 2000] [--max 20000] [--json FILE] [--cpu-prof DIR]
+//
+// --cpu-prof DIR: each server writes a V8 CPU profile there when it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
 import pg from 'pg';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase } from '@breakwater/db';
 import { bootstrap, systemClock } from '@breakwater/server';
 import { createTestDatabase, waitFor } from '@breakwater/testing';
 import { cpuSeconds } from '../detect-latency/proc-stats.ts';
+import { RawHttpPool } from './raw-client.ts';
 
 const { values } = parseArgs({
   options: {
     engine: { type: 'string', default: 'both' }, replicas: { type: 'string', default: '1,2,3' }, seconds: { type: 'string', default: '5' },
     start: { type: 'string', default: '2000' }, max: { type: 'string', default: '20000' }, json: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
@@ -37,19 +40,19 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'breakwater.mjs');
 const P99_TARGET_MS = 50;
 
 interface Agent { uuid: string; key: string }
-interface Server { url: string; proc: ChildProcess; pool: Pool }
+interface Server { url: string; proc: ChildProcess; pool: RawHttpPool }
 
 async function startServer(dataDir: string, databaseUrl?: string): Promise<Server> {
-  const args = [BIN, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+  const args = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []), BIN, 'server', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const url = await waitFor('server', () => /listening on (\S+)/.exec(out)?.[1], 60_000);
-  return { url, proc, pool: new Pool(url, { connections: 256, pipelining: 1, keepAliveTimeout: 60_000 }) };
+  return { url, proc, pool: new RawHttpPool(url, 256) };
 }
 
 async function stopServer(s: Server): Promise<void> {
-  await s.pool.close();
+  s.pool.close();
   if (s.proc.exitCode !== null) return;
   s.proc.kill('SIGTERM');
   await new Promise((r) => s.proc.once('exit', r));
@@ -159,21 +162,21 @@ async function runStep(servers: Server[], agents: Agent[], secs: number) {
   const inflight = new Set<Promise<void>>();
   const t0 = performance.now() + 50;
   const total = n * secs;
-  const headers = agents.map((a) => ({ authorization: `Bearer ${a.key}`, 'x-node-uuid': a.uuid, 'content-type': 'application/json', 'user-agent': 'bw-bench/1' }));
+  const headers = agents.map((a) => `authorization: Bearer ${a.key}\r\nx-node-uuid: ${a.uuid}\r\ncontent-type: application/json\r\nuser-agent: bw-bench/1\r\n`);
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       const due = Math.min(total, Math.floor(((now - t0) / 1000) * n));
+      const recordedAt = new Date(Date.now() - (Date.now() % 1000)).toISOString();
       while (sent < due) {
         const i = sent % n;
         const second = Math.floor(sent / n);
         sent++;
-        const body = `{"pps":${1000 + i},"bps":${8_000_000 + i},"tcp_pct":60,"udp_pct":35,"icmp_pct":5,"conn_count":42,"recorded_at":"${new Date(Date.now() - (Date.now() % 1000)).toISOString()}","s":${second}}`;
+        const body = `{"pps":${1000 + i},"bps":${8_000_000 + i},"tcp_pct":60,"udp_pct":35,"icmp_pct":5,"conn_count":42,"recorded_at":"${recordedAt}","s":${second}}`;
         const start = performance.now();
-        const p = servers[i % servers.length]!.pool.request({ method: 'POST', path: '/api/v1/agent/metrics', headers: headers[i], body }).then(
-          async (r) => {
-            await r.body.dump();
-            if (r.statusCode === 200) lat.push(performance.now() - start);
+        const p = servers[i % servers.length]!.pool.post('/api/v1/agent/metrics', headers[i]!, body).then(
+          (r) => {
+            if (r.status === 200) lat.push(performance.now() - start);
             else errors++;
           },
           () => {
@@ -184,7 +187,9 @@ async function runStep(servers: Server[], agents: Agent[], secs: number) {
         void p.finally(() => inflight.delete(p));
       }
       if (sent >= total) resolve();
-      else setImmediate(tick);
+      // Every millisecond, not setImmediate: spinning took a whole core of the machine the servers
+      // were measured on, whatever the rate.
+      else setTimeout(tick, 1);
     };
     setTimeout(tick, 50);
   });
