@@ -14,6 +14,7 @@ import type { CommandService } from '../commands/command-service.ts';
 import type { LiveBus } from '../live/live-bus.ts';
 import type { AdapterPool } from './adapter-pool.ts';
 import { readPolicy } from './policy.ts';
+import { TickLoop } from '../../tick-loop.ts';
 
 export type Intent = 'blackhole' | 'flowspec' | 'scrubbing' | 'firewall';
 
@@ -72,10 +73,8 @@ export function describeRule(rule: Pick<RuleRow, 'intent_type' | 'target_ip' | '
 
 export class MitigationService {
   readonly #d: MitigationServiceDeps;
-  #timer: NodeJS.Timeout | null = null;
   #lastReconcile = 0;
-  #ticking: Promise<void> | null = null;
-  #stopped = false;
+  readonly #loop: TickLoop;
   /** The lease this timer runs under: checks, and its state changes fenced by the lease's token. */
   readonly #turn: LeaseTurn;
 
@@ -83,25 +82,16 @@ export class MitigationService {
     this.#d = deps;
     // A new holder reconciles at once: the last one may have died mid-way.
     this.#turn = new LeaseTurn({ gate: deps.gate, db: deps.db, what: 'mitigation', onError: deps.onError, onTakeover: () => (this.#lastReconcile = 0) });
+    this.#loop = new TickLoop(() => this.tick(), deps.tickMs, deps.onError);
   }
 
   start(): void {
-    this.#stopped = false;
     this.#lastReconcile = 0; // reconcile at once: the speakers may have lost everything while we were down
-    const loop = () => {
-      if (this.#stopped) return;
-      this.#ticking = this.tick().catch(this.#d.onError).finally(() => {
-        this.#ticking = null;
-        if (!this.#stopped) this.#timer = setTimeout(loop, this.#d.tickMs);
-      });
-    };
-    this.#timer = setTimeout(loop, 0);
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#ticking;
+    await this.#loop.stop();
   }
 
   /** Allowlist entries that apply to a node (workspace-wide plus its own). */

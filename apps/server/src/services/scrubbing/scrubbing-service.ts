@@ -14,6 +14,7 @@ import type { LeaseGate } from '../../cluster/leases.ts';
 import type { LiveBus } from '../live/live-bus.ts';
 import { earliestWithdrawAt, reannounceRefusal, withdrawWait } from './flap-guard.ts';
 import type { ProviderPool } from './provider-pool.ts';
+import { TickLoop } from '../../tick-loop.ts';
 
 export interface ScrubbingServiceOptions {
   /** How often due diversions are ended, retried and polled. */
@@ -73,10 +74,8 @@ export function summaryState(active: readonly Pick<DiversionRow, 'state'>[]): st
 
 export class ScrubbingService {
   readonly #d: ScrubbingServiceDeps;
-  #timer: NodeJS.Timeout | null = null;
-  #ticking: Promise<void> | null = null;
   #lastReconcile = 0;
-  #stopped = false;
+  readonly #loop: TickLoop;
   /** The lease this timer runs under: checks, and its state changes fenced by the lease's token. */
   readonly #turn: LeaseTurn;
 
@@ -84,6 +83,7 @@ export class ScrubbingService {
     this.#d = deps;
     // A new holder reconciles at once: the last one may have died mid-way.
     this.#turn = new LeaseTurn({ gate: deps.gate, db: deps.db, what: 'scrubbing', onError: deps.onError, onTakeover: () => (this.#lastReconcile = 0) });
+    this.#loop = new TickLoop(() => this.tick(), deps.tickMs, deps.onError);
   }
 
   get pool(): ProviderPool {
@@ -91,22 +91,12 @@ export class ScrubbingService {
   }
 
   start(): void {
-    this.#stopped = false;
     this.#lastReconcile = 0; // reconcile at once: the providers may have moved while we were down
-    const loop = () => {
-      if (this.#stopped) return;
-      this.#ticking = this.tick().catch(this.#d.onError).finally(() => {
-        this.#ticking = null;
-        if (!this.#stopped) this.#timer = setTimeout(loop, this.#d.tickMs);
-      });
-    };
-    this.#timer = setTimeout(loop, 0);
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#ticking;
+    await this.#loop.stop();
     await this.#d.pool.stop();
   }
 
