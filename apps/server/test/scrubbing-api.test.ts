@@ -219,9 +219,14 @@ for (const backend of BACKENDS) {
       assert.match(r.body.data.error, /429/);
       const h = (await req('GET', `/api/v1/scrubbing/${id}`)).body.data.health;
       assert.equal(h, 'rate_limited');
+      const patches = cf.received.filter((x) => x.method === 'PATCH').length;
       t.clock.advance(60_000);
+      // Neither the pass nor a reconciliation (which also runs on its own timer, or after a lease
+      // takeover) may ask Cloudflare again before its Retry-After.
+      await t.server.scrubbing.reconcileAll();
       await t.server.scrubbing.tick();
       assert.equal((await req('GET', `/api/v1/scrubbing/${id}`)).body.data.active_diversions[0].state, 'requested', 'not before Retry-After');
+      assert.equal(cf.received.filter((x) => x.method === 'PATCH').length, patches, 'Cloudflare was not asked again before its Retry-After');
       t.clock.advance(31_000);
       await settle('enabled after Retry-After', 'propagating');
       assert.ok(cf.prefixByCidr('198.51.100.0/24')!.advertised);

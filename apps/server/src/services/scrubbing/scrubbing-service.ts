@@ -338,8 +338,12 @@ export class ScrubbingService {
   /** Compares every open diversion with its provider's real state (at start, then every reconcileMs). */
   async reconcileAll(): Promise<number> {
     let n = 0;
+    const now = this.#d.clock.now();
     for (const d of await repo.openDiversions(this.#d.db)) {
       if (d.state === 'dry_run') continue;
+      // A request waiting for its retry (a provider's Retry-After, or the poll interval after a
+      // failure) is retried when due by the pass, not sooner: reconciling it would be that retry.
+      if (d.state === 'requested' && d.next_poll_at !== null && d.next_poll_at > now) continue;
       const integration = await repo.getIntegrationById(this.#d.db, d.integration_id);
       if (!integration) continue;
       const before = d.state;
