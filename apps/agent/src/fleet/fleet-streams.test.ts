@@ -165,7 +165,8 @@ describe('fleet streams through the agent', () => {
       for (const k of ['cpu_percent', 'mem_percent', 'disk_percent']) assert.ok(h[k] >= 0 && h[k] <= 100, `${k}: ${h[k]}`);
       assert.ok(h.uptime_s > 0);
       // The 1-minute load average as /proc/loadavg has it (two decimals), never negative.
-      assert.ok(typeof h.load1 === 'number' && h.load1 >= 0 && Math.round(h.load1 * 100) === h.load1 * 100, `load1: ${h.load1}`);
+      // (Compared as text: 2.18 * 100 is 218.00000000000003 in floating point.)
+      assert.ok(typeof h.load1 === 'number' && h.load1 >= 0 && Number(h.load1.toFixed(2)) === h.load1, `load1: ${h.load1}`);
     } finally {
       s.close();
     }
