@@ -26,7 +26,7 @@ export interface ServerConfig {
   retention: { rawHours: number; minuteDays: number; hourDays: number };
   /** How often the roll-up and retention job runs. */
   rollupIntervalSeconds: number;
-  /** Group-commit window for metrics ingest. */
+  /** Metrics ingest group commit: flushes start at least this many ms apart (0: back to back). */
   ingestFlushMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Set the Secure flag on the session cookie (behind HTTPS); on by default when publicUrl is https://. */
@@ -65,7 +65,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   defaultNodeQuota: 100_000,
   retention: { rawHours: 48, minuteDays: 30, hourDays: 400 },
   rollupIntervalSeconds: 60,
-  ingestFlushMs: 0,
+  ingestFlushMs: 5,
   logLevel: 'info',
   secureCookies: false,
   login: { windowSeconds: 900, maxFailuresPerAccount: 10, maxFailuresPerAddress: 30, maxConcurrentHashes: 4 },

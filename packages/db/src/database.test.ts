@@ -100,5 +100,22 @@ for (const backend of BACKENDS) {
       const none = await nodes.listNodes(database.db, 'ws1', { limit: 10, offset: 0, status: 'online', offlineBefore: at - 90_000 });
       assert.equal(none.total, 0);
     });
+
+    test('postgres: a flush in one statement stores the samples (nulls included, a retry adds nothing) and moves live values forward only', { skip: backend.name !== 'postgres' }, async () => {
+      const at = 2_100_000_000_000;
+      const rows = Array.from({ length: 37 }, (_, i) => ({
+        node_id: nodeId, ts: at + i * 1000, pps: i, bps: 9_000_000_000_000 + i, tcp_pct: i % 2 ? null : 12.5, udp_pct: 87.5, icmp_pct: null, conn_count: i % 3 ? null : i,
+      }));
+      const latest = { nodeId, ts: at + 36_000, seenAt: at + 36_500, pps: 36, bps: 9_000_000_000_036, tcpPct: 12.5, udpPct: 87.5, icmpPct: null, connCount: null };
+      await metrics.storeFreshSamples(database.db, rows, [latest]);
+      await metrics.storeFreshSamples(database.db, rows.slice(0, 5), [{ ...latest, ts: at, pps: 0 }]); // a retried, older batch
+      const stored = await database.db.selectFrom('metrics').selectAll().where('node_id', '=', nodeId).where('ts', '>=', at).orderBy('ts').execute();
+      assert.deepEqual(stored.map((r) => [Number(r.ts) - at, Number(r.pps), Number(r.bps), r.tcp_pct, r.icmp_pct, r.conn_count === null ? null : Number(r.conn_count)]),
+        rows.map((r) => [r.ts - at, r.pps, r.bps, r.tcp_pct, r.icmp_pct, r.conn_count]));
+      const n = await nodes.getNodeById(database.db, 'ws1', nodeId, at);
+      assert.equal(n?.last_pps, 36);
+      assert.equal(n?.last_metrics_at, at + 36_000);
+      await database.db.deleteFrom('metrics').where('node_id', '=', nodeId).where('ts', '>=', at).execute();
+    });
   });
 }

@@ -56,8 +56,60 @@ function cachedText(key: string, make: () => string): string {
   return t;
 }
 
+// PostgreSQL gets each flush as one statement of a fixed text whatever its size: the rows travel
+// as one array per column (unnest). Chunked VALUES lists cost a round trip per chunk (a batch of
+// 37 rows was 5 INSERTs and 5 UPDATEs) and a new parse per size; with several replicas flushing
+// small batches, those round trips were most of the server's and PostgreSQL's CPU per sample.
+const PG_INSERT_SELECT = `INSERT INTO metrics (node_id, ts, pps, bps, tcp_pct, udp_pct, icmp_pct, conn_count)
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[], $8::bigint[])
+  ON CONFLICT (node_id, ts) DO NOTHING`;
+
+const pgLatestUpdate = (first: number) => {
+  const p = (i: number) => `$${first + i}`;
+  return `UPDATE nodes SET last_pps = v.pps, last_bps = v.bps, last_tcp_pct = v.tcp, last_udp_pct = v.udp,
+    last_icmp_pct = v.icmp, last_conn_count = v.conn, last_metrics_at = v.ts,
+    last_seen_at = CASE WHEN nodes.last_seen_at IS NULL OR nodes.last_seen_at < v.seen THEN v.seen ELSE nodes.last_seen_at END
+  FROM unnest(${p(0)}::bigint[], ${p(1)}::bigint[], ${p(2)}::bigint[], ${p(3)}::bigint[], ${p(4)}::bigint[], ${p(5)}::float8[], ${p(6)}::float8[], ${p(7)}::float8[], ${p(8)}::bigint[])
+    AS v(id, ts, seen, pps, bps, tcp, udp, icmp, conn)
+  WHERE nodes.id = v.id AND (nodes.last_metrics_at IS NULL OR nodes.last_metrics_at <= v.ts)`;
+};
+const PG_LATEST_UPDATE = pgLatestUpdate(1);
+// Both in one statement: a data-modifying WITH runs whether or not the UPDATE reads it, and one
+// statement is atomic without BEGIN and COMMIT (two more round trips per flush).
+const PG_STORE_FRESH = `WITH ins AS (${PG_INSERT_SELECT}) ${pgLatestUpdate(9)}`;
+
+function metricColumns(rows: MetricRow[]): unknown[][] {
+  const cols: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const r of rows) {
+    cols[0]!.push(r.node_id); cols[1]!.push(r.ts); cols[2]!.push(r.pps); cols[3]!.push(r.bps);
+    cols[4]!.push(r.tcp_pct); cols[5]!.push(r.udp_pct); cols[6]!.push(r.icmp_pct); cols[7]!.push(r.conn_count);
+  }
+  return cols;
+}
+
+function latestColumns(samples: LatestSample[]): unknown[][] {
+  const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  for (const s of samples) {
+    cols[0]!.push(s.nodeId); cols[1]!.push(s.ts); cols[2]!.push(s.seenAt); cols[3]!.push(s.pps); cols[4]!.push(s.bps);
+    cols[5]!.push(s.tcpPct); cols[6]!.push(s.udpPct); cols[7]!.push(s.icmpPct); cols[8]!.push(s.connCount);
+  }
+  return cols;
+}
+
+/**
+ * PostgreSQL only: a flush's raw samples and the nodes' live values in one atomic statement (no
+ * transaction needed around it). Same effect as insertMetrics then applyLatestSamples.
+ */
+export async function storeFreshSamples(db: Db, rows: MetricRow[], latest: LatestSample[]): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(PG_STORE_FRESH, [...metricColumns(rows), ...latestColumns(latest)]));
+}
+
 /** Idempotent on (node, second): an agent that resends a batch after a timeout adds nothing. */
 export async function insertMetrics(db: Db, rows: MetricRow[], dialect: DialectName): Promise<void> {
+  if (dialect === 'postgres') {
+    if (rows.length > 0) await db.executeQuery(CompiledQuery.raw(PG_INSERT_SELECT, metricColumns(rows)));
+    return;
+  }
   for (const chunk of slices(rows)) {
     const text = cachedText(`ins:${dialect}:${chunk.length}`, () =>
       `INSERT INTO metrics (node_id, ts, pps, bps, tcp_pct, udp_pct, icmp_pct, conn_count) VALUES ${placeholders(dialect, chunk.length, 8)} ON CONFLICT (node_id, ts) DO NOTHING`);
@@ -83,6 +135,10 @@ const LATEST_CASTS = ['BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'DOUBLE 
 
 /** One statement for a whole flush: the latest sample of each node becomes its live values. */
 export async function applyLatestSamples(db: Db, samples: LatestSample[], dialect: DialectName): Promise<void> {
+  if (dialect === 'postgres') {
+    if (samples.length > 0) await db.executeQuery(CompiledQuery.raw(PG_LATEST_UPDATE, latestColumns(samples)));
+    return;
+  }
   for (const chunk of slices(samples)) {
     const text = cachedText(`upd:${dialect}:${chunk.length}`, () =>
       `WITH v(id, ts, seen, pps, bps, tcp, udp, icmp, conn) AS (VALUES ${placeholders(dialect, chunk.length, 9, LATEST_CASTS)})

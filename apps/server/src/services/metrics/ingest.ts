@@ -6,6 +6,7 @@ import { metrics, type Db, type DialectName } from '@breakwater/db';
 export interface IngestDeps {
   db: Db;
   dialect: DialectName;
+  /** Flushes start at least this far apart (ms); 0: each as soon as the previous ends. */
   flushMs: number;
   /** The server's clock (when late samples were received). */
   now?: () => number;
@@ -32,6 +33,7 @@ export class MetricsIngest {
   #pending: Pending = { rows: [], latest: [], waiters: [] };
   #timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   #busy = false;
+  #lastStart = -Infinity;
   #flushing: Promise<void> = Promise.resolve();
   /** Minute starts that received samples since the last roll-up. */
   readonly dirtyMinutes = new Set<number>();
@@ -59,8 +61,15 @@ export class MetricsIngest {
     });
   }
 
+  /**
+   * A flush starts at once when the last one started flushMs ago or more, else when it has: at low
+   * load a sample waits for nothing, under load flushes are spaced flushMs apart and each carries
+   * everything that arrived meanwhile (each flush has a fixed cost: a statement, a commit, a round
+   * trip to PostgreSQL, which with several replicas flushing tiny batches was most of the CPU).
+   */
   #schedule(): void {
-    this.#timer = this.#deps.flushMs > 0 ? setTimeout(() => this.#flush(), this.#deps.flushMs) : setImmediate(() => this.#flush());
+    const wait = this.#lastStart + this.#deps.flushMs - performance.now();
+    this.#timer = wait > 0 ? setTimeout(() => this.#flush(), Math.ceil(wait)) : setImmediate(() => this.#flush());
   }
 
   /** Writes whatever is pending now (before roll-ups and series reads). */
@@ -100,6 +109,7 @@ export class MetricsIngest {
     this.#busy = true;
     this.#flushing = this.#flushing.then(async () => {
       const t0 = performance.now();
+      this.#lastStart = t0;
       try {
         const latest = newestPerNode(batch.latest);
         const raw: metrics.MetricRow[] = [];
@@ -107,7 +117,10 @@ export class MetricsIngest {
         for (const r of dedupe(batch.rows)) (r.ts >= this.#rawFloor ? raw : late).push(r);
         const { dialect } = this.#deps;
         const merged: metrics.MetricRow[] = [];
-        await this.#deps.db.transaction().execute(async (tx) => {
+        if (dialect === 'postgres' && late.length === 0) {
+          // The usual flush on PostgreSQL: one statement, atomic by itself (no BEGIN/COMMIT round trips).
+          await metrics.storeFreshSamples(this.#deps.db, raw, latest);
+        } else await this.#deps.db.transaction().execute(async (tx) => {
           await metrics.insertMetrics(tx, raw, dialect);
           if (late.length > 0) {
             const fresh = new Set((await metrics.claimLateSamples(tx, late, (this.#deps.now ?? Date.now)(), dialect)).map((k) => `${k.node_id}:${k.ts}`));
