@@ -5,9 +5,10 @@
 // where the CPU went: the simulated agents (this process), the servers, PostgreSQL, the machine.
 //
 //   node bench/ingest/run.ts [--engine sqlite|postgres|both] [--replicas 1,2,3] [--seconds 5]
-//                            [--start 2000] [--max 20000] [--json FILE] [--cpu-prof DIR]
+//                            [--start 2000] [--max 20000] [--json FILE] [--cpu-prof DIR] [--timeline]
 //
 // --cpu-prof DIR: each server writes a V8 CPU profile there when it stops.
+// --timeline: each probe also prints its p99 second by second (where a spike came from).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ const { values } = parseArgs({
   options: {
     engine: { type: 'string', default: 'both' }, replicas: { type: 'string', default: '1,2,3' }, seconds: { type: 'string', default: '5' },
     start: { type: 'string', default: '2000' }, max: { type: 'string', default: '20000' }, json: { type: 'string' },
-    'cpu-prof': { type: 'string' },
+    'cpu-prof': { type: 'string' }, timeline: { type: 'boolean', default: false },
   },
 });
 const engines = values.engine === 'both' ? ['sqlite', 'postgres'] : [values.engine];
@@ -154,7 +155,7 @@ function shares(a: CpuSnapshot, b: CpuSnapshot) {
 }
 
 /** Each agent posts once per second at its own phase to its server (round-robin); returns latency stats. */
-async function runStep(servers: Server[], agents: Agent[], secs: number) {
+async function runStep(servers: Server[], agents: Agent[], secs: number, timeline?: number[][]) {
   const n = agents.length;
   const lat: number[] = [];
   let errors = 0;
@@ -176,7 +177,10 @@ async function runStep(servers: Server[], agents: Agent[], secs: number) {
         const start = performance.now();
         const p = servers[i % servers.length]!.pool.post('/api/v1/agent/metrics', headers[i]!, body).then(
           (r) => {
-            if (r.status === 200) lat.push(performance.now() - start);
+            if (r.status === 200) {
+              lat.push(performance.now() - start);
+              if (timeline) (timeline[Math.floor((start - t0) / 1000)] ??= []).push(performance.now() - start);
+            }
             else errors++;
           },
           () => {
@@ -207,8 +211,12 @@ const results: { config: string; best: number; probes: Probe[] }[] = [];
 async function findLimit(label: string, servers: Server[], agents: Agent[], dbPids: () => number[]): Promise<void> {
   const serverPids = servers.map((s) => s.proc.pid!);
   // Warm-up, not counted: every node posts once (key cache, prepared statements, JIT), at a pace the servers take.
-  const warmRate = 3000 * servers.length;
+  // (3,000 a second whatever the replica count: faster, the replicas still had a backlog when the
+  // first probe began, and its first second's p99 was 130 ms at 2 replicas.) Then a pause for the
+  // database's own after-work (autovacuum of 20,000 updated nodes) before the first probe.
+  const warmRate = 3000;
   for (let i = 0; i < agents.length; i += warmRate) await runStep(servers, agents.slice(i, i + warmRate), 1);
+  await new Promise((res) => setTimeout(res, 3000));
   console.log(`\n[${label}] ${agents.length} nodes registered; ${seconds} s per probe, target p99 < ${P99_TARGET_MS} ms; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   console.log('nodes   req/s(offered→sent)   p50 ms   p99 ms   errors   held   CPU cores: agents  servers  postgres  machine');
   const probes: Probe[] = [];
@@ -217,8 +225,10 @@ async function findLimit(label: string, servers: Server[], agents: Agent[], dbPi
   let n = startAt;
   for (;;) {
     const c0 = snapshot(serverPids, dbPids);
-    const r = await runStep(servers, agents.slice(0, n), seconds);
+    const timeline: number[][] | undefined = values.timeline ? [] : undefined;
+    const r = await runStep(servers, agents.slice(0, n), seconds, timeline);
     const cpu = shares(c0, snapshot(serverPids, dbPids));
+    if (timeline) console.log(`        p99 per second: ${timeline.map((l) => pct(l.sort((a, b) => a - b), 99).toFixed(0)).join(' ')}`);
     const held = r.errors === 0 && r.p99 < P99_TARGET_MS && r.rate >= n * 0.97;
     probes.push({ n, rate: r.rate, p50: r.p50, p99: r.p99, errors: r.errors, held, cpu });
     console.log(`${String(n).padEnd(7)} ${`${n}→${Math.round(r.rate)}`.padEnd(21)} ${r.p50.toFixed(1).padStart(6)}   ${r.p99.toFixed(1).padStart(6)}   ${String(r.errors).padStart(6)}   ${(held ? 'yes' : 'no').padEnd(4)}   ${cpu.bench.toFixed(2).padStart(13)}  ${cpu.servers.toFixed(2).padStart(7)}  ${cpu.db.toFixed(2).padStart(8)}  ${cpu.machine.toFixed(2).padStart(7)}`);
@@ -242,10 +252,13 @@ for (const engine of engines) {
   try {
     const agents = await seedNodes(dataDir, database?.url, maxNodes);
     let postmaster: number | null = null;
+    let walStart = '0/0';
     if (database) {
       const c = new pg.Client({ connectionString: database.url });
       await c.connect();
       const backend = Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+      // WAL is counted from here: the cluster may be shared with other runs (the WAL position is the cluster's).
+      walStart = String((await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
       // A backend's parent is the postmaster (read while the backend lives).
       postmaster = existsSync(`/proc/${backend}/stat`) ? Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) : null;
       await c.end();
@@ -266,7 +279,7 @@ for (const engine of engines) {
       const c = new pg.Client({ connectionString: database.url });
       await c.connect();
       const r = await c.query<{ bytes: string; n: string; wal: string }>(`SELECT (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i WHERE i.inhparent = 'metrics'::regclass) AS bytes,
-        (SELECT count(*) FROM metrics) AS n, pg_current_wal_lsn() - '0/0'::pg_lsn AS wal`);
+        (SELECT count(*) FROM metrics) AS n, pg_current_wal_lsn() - $1::pg_lsn AS wal`, [walStart]);
       await c.end();
       const row = r.rows[0]!;
       const samplesTotal = results.filter((x) => x.config.startsWith('postgres')).reduce((a, x) => a + x.probes.reduce((b, p) => b + p.rate * seconds, 0), 0);

@@ -21,7 +21,10 @@ export class TtlCache<V> {
       const oldest = this.#map.keys().next().value;
       if (oldest !== undefined) this.#map.delete(oldest);
     }
-    this.#map.set(key, { v, exp: now + this.#ttlMs });
+    // Up to a quarter earlier, at random: entries cached together (every agent after a restart)
+    // would otherwise all expire in the same instant and be loaded again in one burst. Earlier
+    // is always safe: the TTL bounds how stale an entry may be.
+    this.#map.set(key, { v, exp: now + this.#ttlMs - Math.floor(Math.random() * (this.#ttlMs / 4)) });
   }
   delete(key: string): void {
     this.#map.delete(key);

@@ -53,8 +53,10 @@ export class RollupJob {
     const minuteFloor = floorTo(now - config.retention.minuteDays * 86_400_000, 3_600_000);
     await ingest.drain();
     await this.#rollUp();
-    // Samples that landed meanwhile below the new floors are rolled up before their rows go.
-    await ingest.raiseFloors(rawFloor, minuteFloor, () => this.#rollUp());
+    // Samples that landed meanwhile below the new floors are rolled up before their rows go. Only
+    // those: this pass holds the ingest's flushes, and redoing the current minute for every node
+    // there (it is always dirty again by now) held them for tens of milliseconds once a minute.
+    await ingest.raiseFloors(rawFloor, minuteFloor, () => this.#rollUp({ minute: rawFloor, hour: minuteFloor }));
     // PostgreSQL: whole partitions past retention go at once; the deletes below take the rest.
     await this.#maintainPartitions(now);
     await metrics.deleteOlderThan(db, 'metrics', rawFloor);
@@ -76,15 +78,21 @@ export class RollupJob {
     });
   }
 
-  async #rollUp(): Promise<void> {
+  /** Rolls up the dirty minutes, then the dirty hours (those under `below` only, when given). */
+  async #rollUp(below?: { minute: number; hour: number }): Promise<void> {
     const { db, ingest } = this.#deps;
-    const minutes = [...ingest.dirtyMinutes].sort((a, b) => a - b);
-    ingest.dirtyMinutes.clear();
+    const minutes = take(ingest.dirtyMinutes, (m) => !below || m < below.minute);
     await metrics.rollupMinutes(db, minutes);
-    const hours = new Set([...ingest.dirtyHours, ...minutes.map((m) => floorTo(m, 3_600_000))]);
-    ingest.dirtyHours.clear();
-    await metrics.rollupHours(db, [...hours].sort((a, b) => a - b));
+    for (const m of minutes) ingest.dirtyHours.add(floorTo(m, 3_600_000));
+    await metrics.rollupHours(db, take(ingest.dirtyHours, (h) => !below || h < below.hour));
   }
+}
+
+/** Removes the members that pass from the set; returns them in order. */
+function take(set: Set<number>, pass: (v: number) => boolean): number[] {
+  const out = [...set].filter(pass).sort((a, b) => a - b);
+  for (const v of out) set.delete(v);
+  return out;
 }
 
 function floorTo(t: number, step: number): number {
