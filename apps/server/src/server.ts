@@ -101,7 +101,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}) {
         });
         const scrubbingTier = new ScrubbingTier({ db, clock, scrubbing, allowlistFor: (ws, node) => mitigation.allowlistFor(ws, node) });
         const autoMitigator = new AutoMitigator({ db, clock, rules: mitigation, geo, onError: logError, scrubbing: scrubbingTier });
-        const fleet = new Fleet({ db, clock, bus: cluster.bus, onError: logError }, deps.fleet);
+        const fleet = new Fleet({ db, clock, bus: cluster.bus, registry: cluster.links, onError: logError }, deps.fleet);
         const stopRelay = relayCommands({ bus: cluster.bus, db, commands: commandService, links: fleet.links, live, onError: logError });
         // Runbook webhooks reach what the webhook channel may reach (outbound.channels.webhook).
         const runbookEngine = new RunbookEngine({

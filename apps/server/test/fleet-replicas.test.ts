@@ -183,6 +183,16 @@ after(async () => {
   await db?.drop();
 });
 
+async function connectedOn(r: Replica): Promise<boolean> {
+  const d = await api(r, 'GET', `/api/agents/${agent.node.uuid}`);
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  return d.body.streams.connected;
+}
+
+test('the agent detail says connected on every replica, not only on B that holds the socket', async () => {
+  assert.deepEqual([await connectedOn(A), await connectedOn(B), await connectedOn(C)], [true, true, true]);
+});
+
 test('a log stream asked on C for the agent on B delivers its lines (small and past NOTIFY size); the client leaving C ends the agent\'s stream on B', async (tc) => {
   const s = sse(await streamUrl(C, 'logs', `&source=file&path=${encodeURIComponent('/var/log/app.log')}`));
   assert.equal(await s.status, 200);
@@ -295,6 +305,8 @@ test('the agent leaving B ends the stream on C with the same end event as on B; 
   const file = await api(C, 'GET', `/api/agents/${agent.node.uuid}/files?path=${encodeURIComponent('/var/tmp/blob.bin')}`);
   assert.equal(file.status, 409);
   assert.equal(file.body.error.code, 'agent_offline');
+  // (B's unlink follows the socket's close event, a write of its own.)
+  await waitFor('no replica counts it connected', async () => [await connectedOn(A), await connectedOn(B), await connectedOn(C)].every((c) => !c), 5000);
 
   // Back on another replica (as through a balancer after B went): C reaches it there.
   await agent.connect(A);
@@ -305,4 +317,11 @@ test('the agent leaving B ends the stream on C with the same end event as on B; 
   await waitFor('the snapshot on C', () => again.events.some((e) => e.event === 'metrics'), 5000);
   again.leave();
   await waitFor('A forgets it', () => A.server.ctx.fleet.relay.relayed.held === 0, 5000);
+  await waitFor('C sees it on A', () => connectedOn(C), 5000);
+
+  // A stops (a rolling restart): C no longer counts the agent connected, without waiting for anything.
+  await A.server.stop();
+  replicas.splice(replicas.indexOf(A), 1);
+  rmSync(A.dir, { recursive: true, force: true });
+  assert.equal(await connectedOn(C), false);
 });

@@ -25,3 +25,16 @@ export interface ClusterFrameTable {
   body: string;
   created_at: number;
 }
+
+export interface ClusterReplicaTable {
+  replica_id: string;
+  /** Refreshed while the replica runs; its agent links count only while this is fresh. */
+  seen_at: number;
+}
+
+export interface AgentLinkTable {
+  node_id: number;
+  /** The replica holding the agent's WebSocket. */
+  replica_id: string;
+  since: number;
+}

@@ -18,6 +18,7 @@ import { cluster } from './migrations/014-cluster.ts';
 import { metricPartitions } from './migrations/015-metric-partitions.ts';
 import { nodeAgentSettings } from './migrations/016-node-agent-settings.ts';
 import { clusterFrames } from './migrations/017-cluster-frames.ts';
+import { agentLinks } from './migrations/018-agent-links.ts';
 
 // Ordered by name; never edit a released migration, add the next one.
 const MIGRATIONS: Record<string, (d: DialectName) => Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, (d: DialectName) => Migration> = {
   '015-metric-partitions': metricPartitions,
   '016-node-agent-settings': nodeAgentSettings,
   '017-cluster-frames': clusterFrames,
+  '018-agent-links': agentLinks,
 };
 
 /** Every migration this version knows, in the order they run. */

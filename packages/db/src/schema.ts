@@ -5,7 +5,7 @@ import type { Generated } from 'kysely';
 import type { DeployJobTable, EnrolmentKeyTable, KnownHostTable, SshKeyTable } from './fleet-deploy-schema.ts';
 import type { RunbookExecutionTable, RunbookTable } from './runbooks-schema.ts';
 import type { ProfileApplicationTable } from './profiles-schema.ts';
-import type { ClusterEventTable, ClusterFrameTable, ClusterLeaseTable } from './cluster-schema.ts';
+import type { AgentLinkTable, ClusterEventTable, ClusterFrameTable, ClusterLeaseTable, ClusterReplicaTable } from './cluster-schema.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export type TokenKind = 'api' | 'deploy';
@@ -515,4 +515,6 @@ export interface Schema {
   cluster_leases: ClusterLeaseTable;
   cluster_events: ClusterEventTable;
   cluster_frames: ClusterFrameTable;
+  cluster_replicas: ClusterReplicaTable;
+  agent_links: AgentLinkTable;
 }

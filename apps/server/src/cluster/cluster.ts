@@ -10,6 +10,7 @@ import type { Component } from '../components.ts';
 import type { ClusterBus } from './bus.ts';
 import { resolveClusterConfig, type ClusterConfig } from './cluster-config.ts';
 import { LeaseManager, type LeaseGate } from './leases.ts';
+import { LinkRegistry } from './link-registry.ts';
 import { LocalBus } from './local-bus.ts';
 import { PgBus } from './pg-bus.ts';
 
@@ -26,6 +27,8 @@ export class Cluster implements Component {
   readonly replicaId: string;
   readonly bus: ClusterBus;
   readonly leases: LeaseManager;
+  /** Which replica holds each agent's WebSocket (the fleet's agent detail asks it). */
+  readonly links: LinkRegistry;
   readonly config: ClusterConfig;
   readonly #d: ClusterDeps;
 
@@ -39,6 +42,7 @@ export class Cluster implements Component {
       ? new PgBus({ db, clock, onError, url: deps.databaseUrl, replicaId: this.replicaId, pollMs: this.config.busPollMs, retentionMs: this.config.busRetentionMs })
       : new LocalBus(this.replicaId);
     this.leases = new LeaseManager({ db, dialect: deps.dialect, clock, onError, replicaId: this.replicaId, ttlMs: this.config.leaseTtlMs, renewMs: this.config.leaseRenewMs });
+    this.links = new LinkRegistry({ db, clock, onError, replicaId: this.replicaId, shared: this.bus.kind === 'postgres', beatMs: this.config.leaseRenewMs, aliveMs: this.config.leaseTtlMs });
   }
 
   gate(name: LeaseName): LeaseGate {
@@ -48,9 +52,11 @@ export class Cluster implements Component {
   async start(): Promise<void> {
     await this.bus.start();
     await this.leases.start();
+    await this.links.start();
   }
 
   async stop(): Promise<void> {
+    await this.links.stop();
     await this.leases.stop();
     await this.bus.stop();
   }

@@ -153,3 +153,37 @@ export async function pruneFrames(db: Db, before: number): Promise<number> {
 export async function lockKeyForTransaction(trx: Db, dialect: DialectName, key: string): Promise<void> {
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
 }
+
+// Agent links (migrations/018-agent-links.ts): which replica holds each agent's WebSocket.
+
+/** The replica is alive now (refreshed every lease renewal). */
+export async function touchReplica(db: Db, replicaId: string, now: number): Promise<void> {
+  await db.insertInto('cluster_replicas').values({ replica_id: replicaId, seen_at: now })
+    .onConflict((oc) => oc.column('replica_id').doUpdateSet({ seen_at: now })).execute();
+}
+
+/** A replica stopping: its row and its links go at once (a crashed one's expire with its row's age). */
+export async function forgetReplica(db: Db, replicaId: string): Promise<void> {
+  await db.deleteFrom('agent_links').where('replica_id', '=', replicaId).execute();
+  await db.deleteFrom('cluster_replicas').where('replica_id', '=', replicaId).execute();
+}
+
+/** The agent's socket is on this replica now (the latest connection wins). */
+export async function linkAgent(db: Db, nodeId: number, replicaId: string, now: number): Promise<void> {
+  await db.insertInto('agent_links').values({ node_id: nodeId, replica_id: replicaId, since: now })
+    .onConflict((oc) => oc.column('node_id').doUpdateSet({ replica_id: replicaId, since: now })).execute();
+}
+
+/** The socket on this replica closed; a newer link on another replica stays. */
+export async function unlinkAgent(db: Db, nodeId: number, replicaId: string): Promise<void> {
+  await db.deleteFrom('agent_links').where('node_id', '=', nodeId).where('replica_id', '=', replicaId).execute();
+}
+
+/** The replica holding the agent's socket, if that replica was seen since `aliveSince`. */
+export async function linkedReplica(db: Db, nodeId: number, aliveSince: number): Promise<string | null> {
+  const row = await db.selectFrom('agent_links as l')
+    .innerJoin('cluster_replicas as r', 'r.replica_id', 'l.replica_id')
+    .select('l.replica_id').where('l.node_id', '=', nodeId).where('r.seen_at', '>=', aliveSince)
+    .executeTakeFirst();
+  return row?.replica_id ?? null;
+}

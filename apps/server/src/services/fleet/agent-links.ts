@@ -52,13 +52,25 @@ export function agentOffline(): AppError {
   return new AppError(409, 'agent_offline', 'The agent is not connected to any server replica over its WebSocket (GET /api/v1/agent/stream): streams and files need it; try again when it is online');
 }
 
+/** Told when an agent's socket comes to this server and when it goes (cluster/link-registry.ts). */
+export interface LinkNotes {
+  attached(nodeId: number): void;
+  detached(nodeId: number): void;
+}
+
 export class AgentLinks {
   readonly #sockets = new Map<number, LinkSocket>();
   readonly #handlers = new Map<string, Handler>();
+  readonly #notes: LinkNotes | undefined;
+
+  constructor(notes?: LinkNotes) {
+    this.#notes = notes;
+  }
 
   /** Called for each agent WebSocket once it is authenticated. */
   attach(node: NodeRow, socket: LinkSocket): void {
     this.#sockets.set(node.id, socket);
+    this.#notes?.attached(node.id);
     socket.on('message', (data: unknown) => {
       let msg: FleetAgentMessage;
       try {
@@ -77,7 +89,10 @@ export class AgentLinks {
       }
     });
     socket.on('close', () => {
-      if (this.#sockets.get(node.id) === socket) this.#sockets.delete(node.id);
+      if (this.#sockets.get(node.id) === socket) {
+        this.#sockets.delete(node.id);
+        this.#notes?.detached(node.id);
+      }
       for (const [id, h] of this.#handlers) {
         if (h.socket === socket) {
           this.#handlers.delete(id);

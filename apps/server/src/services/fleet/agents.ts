@@ -64,7 +64,7 @@ export async function agentDetail(ctx: AppContext, n: NodeWithStatus): Promise<A
         pps: n.last_pps, bps: n.last_bps, tcp_pct: n.last_tcp_pct, udp_pct: n.last_udp_pct, icmp_pct: n.last_icmp_pct, conn_count: n.last_conn_count, at: secs(n.last_metrics_at),
       },
     },
-    streams: { connected: ctx.fleet.links.connected(n.id) },
+    streams: { connected: await ctx.fleet.connected(n.id) },
   };
 }
 

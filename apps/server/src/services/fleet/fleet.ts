@@ -6,6 +6,7 @@ import type { Clock } from '../../clock.ts';
 import type { ClusterBus } from '../../cluster/bus.ts';
 import { AgentRelay, type AgentRelayOptions } from '../../cluster/agent-relay.ts';
 import { AgentLinks } from './agent-links.ts';
+import type { LinkRegistry } from '../../cluster/link-registry.ts';
 import { FileTransfers } from './file-transfer.ts';
 import { LiveStreams, type LiveStreamsOptions } from './live-streams.ts';
 import { StreamTickets } from './stream-tickets.ts';
@@ -23,15 +24,18 @@ export interface FleetOptions {
 export const DEFAULT_UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 
 export class Fleet {
-  readonly links = new AgentLinks();
+  readonly links: AgentLinks;
+  readonly #registry: LinkRegistry | undefined;
   readonly relay: AgentRelay;
   readonly tickets: StreamTickets;
   readonly streams: LiveStreams;
   readonly files: FileTransfers;
   readonly uploadMaxBytes: number;
 
-  constructor(deps: { db: Db; clock: Clock; bus: ClusterBus; onError: (err: unknown) => void }, o: FleetOptions = {}) {
+  constructor(deps: { db: Db; clock: Clock; bus: ClusterBus; registry?: LinkRegistry; onError: (err: unknown) => void }, o: FleetOptions = {}) {
     const { db, clock } = deps;
+    this.#registry = deps.registry;
+    this.links = new AgentLinks(deps.registry);
     this.relay = new AgentRelay({ ...deps, links: this.links }, o.relay);
     this.tickets = new StreamTickets({ db, clock, ttlMs: o.ticketTtlMs });
     this.streams = new LiveStreams({ db, clock, reach: this.relay }, o.streams);
@@ -41,6 +45,11 @@ export class Fleet {
 
   async start(): Promise<void> {
     this.relay.start();
+  }
+
+  /** The agent's WebSocket is on this replica or on another live one. */
+  async connected(nodeId: number): Promise<boolean> {
+    return this.links.connected(nodeId) || ((await this.#registry?.elsewhere(nodeId)) ?? false);
   }
 
   async stop(): Promise<void> {
