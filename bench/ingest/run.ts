@@ -224,6 +224,11 @@ async function findLimit(label: string, servers: Server[], agents: Agent[], dbPi
   let hi = Infinity;
   let n = startAt;
   for (;;) {
+    // One second at the probe's rate first, not counted: the servers' database pools grow to the
+    // new rate then (a new PostgreSQL backend is a fork and cold caches), which put 100–200 ms on
+    // the first seconds of a probe far above the last one, and most on the first probe after the
+    // warm-up; the probe measures the rate held, not the step up to it.
+    await runStep(servers, agents.slice(0, n), 1);
     const c0 = snapshot(serverPids, dbPids);
     const timeline: number[][] | undefined = values.timeline ? [] : undefined;
     const r = await runStep(servers, agents.slice(0, n), seconds, timeline);

@@ -85,6 +85,31 @@ for (const backend of BACKENDS) {
       await database.db.deleteFrom('nodes').where('id', '=', farId).execute();
     });
 
+    test('roll-ups and retention step over node ids in ranges sized to take a few ms each, covering every id once', async () => {
+      const far = nodeId + 1500;
+      await nodes.insertNode(database.db, {
+        uuid: 'u-ranges', workspace_id: 'ws1', name: 'ranges', ip: '192.0.2.3', location: null, os: null, interface: 'eth0',
+        priority: 'production', api_key_digest: 'd-ranges', agent_version: null, pps_threshold: null, bps_threshold: null,
+        baseline_p99_pps: null, baseline_mean_pps: null, last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null,
+        last_udp_pct: null, last_icmp_pct: null, last_conn_count: null, last_metrics_at: null, uptime_seconds: null,
+        agent_info: '{}', tags: '[]', created_at: 1, updated_at: 1, deleted_at: null,
+      });
+      await database.db.updateTable('nodes').set({ id: far }).where('uuid', '=', 'u-ranges').execute();
+      const seen: [number, number][] = [];
+      // A step that costs 0.1 ms per node id in the range: the target (8 ms) is ~80 ids.
+      await metrics.forNodeRanges(database.db, async (lo, hi) => {
+        seen.push([lo, hi]);
+        const until = performance.now() + (hi - lo + 1) * 0.1;
+        while (performance.now() < until) { /* the step's work */ }
+      });
+      assert.equal(seen[0]![0], nodeId);
+      assert.equal(seen.at(-1)![1], far);
+      for (let i = 1; i < seen.length; i++) assert.equal(seen[i]![0], seen[i - 1]![1] + 1, 'contiguous, no id twice');
+      const late = seen.slice(3).map(([lo, hi]) => hi - lo + 1);
+      assert.ok(late.every((n) => n <= 320), `ranges shrank toward ~80 ids: ${late.join(' ')}`);
+      await database.db.deleteFrom('nodes').where('id', '=', far).execute();
+    });
+
     test('latest samples update live values only forward in time, and status derives from them', async () => {
       const at = 2_000_000_000_000;
       const sample = { nodeId, ts: at, seenAt: at, pps: 500, bps: 4000, tcpPct: 1, udpPct: 99, icmpPct: 0, connCount: 3 };

@@ -202,46 +202,54 @@ export async function mergeIntoRollup(db: Db, table: RollupTable, rows: RollupRo
 }
 
 /**
- * Node ids in ranges of at most NODE_RANGE, lowest first. Roll-ups and retention go range by
- * range and let the event loop run between ranges: on SQLite every statement runs on the
- * server's one thread, and one statement over every node's minute (600,000 rows at 10,000 nodes)
- * held all requests for a few hundred milliseconds once a minute.
+ * Runs `step` over every node id, a range at a time, lowest first, letting the event loop run
+ * between ranges: on SQLite every statement runs on the server's one thread, and one statement
+ * over every node's minute (600,000 rows at 10,000 nodes) held all requests for a few hundred
+ * milliseconds once a minute. The range adapts so a step takes about STEP_TARGET_MS: fixed
+ * ranges of 500 nodes still took 50–100 ms each on a slow machine, a p99 spike per step.
  */
-const NODE_RANGE = 500;
-
-async function nodeRanges(db: Db): Promise<[number, number][]> {
-  const r = await db.selectFrom('nodes').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst();
-  if (r?.lo == null || r.hi == null) return [];
-  const out: [number, number][] = [];
-  for (let a = Number(r.lo); a <= Number(r.hi); a += NODE_RANGE) out.push([a, Math.min(Number(r.hi), a + NODE_RANGE - 1)]);
-  return out;
-}
-
 const letOthersRun = () => new Promise<void>((resolve) => setImmediate(resolve));
+const STEP_TARGET_MS = 8;
+const RANGE_MIN = 16;
+const RANGE_MAX = 8192;
+
+export async function forNodeRanges(db: Db, step: (lo: number, hi: number) => Promise<void>): Promise<void> {
+  const r = await db.selectFrom('nodes').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst();
+  if (r?.lo == null || r.hi == null) return;
+  const last = Number(r.hi);
+  let size = 128;
+  for (let lo = Number(r.lo); lo <= last;) {
+    const hi = Math.min(last, lo + size - 1);
+    const t0 = performance.now();
+    await step(lo, hi);
+    lo = hi + 1;
+    const took = performance.now() - t0;
+    await letOthersRun();
+    if (took > STEP_TARGET_MS * 2) size = Math.max(RANGE_MIN, Math.floor(size / 2));
+    else if (took < STEP_TARGET_MS / 2) size = Math.min(RANGE_MAX, size * 2);
+  }
+}
 
 /** Recomputes the 1-minute roll-up of every node for the minutes starting at `minutes`. */
 export async function rollupMinutes(db: Db, minutes: number[]): Promise<void> {
   if (minutes.length === 0) return;
-  const ranges = await nodeRanges(db);
   for (const m of minutes) {
-    for (const [lo, hi] of ranges) {
+    await forNodeRanges(db, async (lo, hi) => {
       await sql`INSERT INTO metrics_1m (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
         SELECT node_id, ${m}, count(*), avg(pps), max(pps), avg(bps), max(bps), avg(tcp_pct), avg(udp_pct), avg(icmp_pct), max(conn_count)
         FROM metrics WHERE node_id IN (SELECT id FROM nodes WHERE id BETWEEN ${lo} AND ${hi}) AND ts >= ${m} AND ts < ${m + 60_000} GROUP BY node_id
         ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
           avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
           avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
-      await letOthersRun();
-    }
+    });
   }
 }
 
 /** Recomputes hourly roll-ups from the minute roll-ups (sample-weighted averages). */
 export async function rollupHours(db: Db, hours: number[]): Promise<void> {
   if (hours.length === 0) return;
-  const ranges = await nodeRanges(db);
   for (const h of hours) {
-    for (const [lo, hi] of ranges) {
+    await forNodeRanges(db, async (lo, hi) => {
       await sql`INSERT INTO metrics_1h (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
         SELECT node_id, ${h}, sum(samples), sum(avg_pps * samples) / sum(samples), max(max_pps), sum(avg_bps * samples) / sum(samples), max(max_bps),
           avg(avg_tcp_pct), avg(avg_udp_pct), avg(avg_icmp_pct), max(max_conn_count)
@@ -249,8 +257,7 @@ export async function rollupHours(db: Db, hours: number[]): Promise<void> {
         ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
           avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
           avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
-      await letOthersRun();
-    }
+    });
   }
 }
 
@@ -262,15 +269,14 @@ export async function latestRollupTs(db: Db, table: RollupTable): Promise<number
 export async function deleteOlderThan(db: Db, table: 'metrics' | RollupTable, before: number): Promise<number> {
   // Through the (node_id, ts) key, node by node (the raw table has no index on ts alone), a range of nodes at a time.
   let deleted = 0;
-  for (const [lo, hi] of await nodeRanges(db)) {
+  await forNodeRanges(db, async (lo, hi) => {
     const r = await db
       .deleteFrom(table)
       .where('node_id', 'in', (eb) => eb.selectFrom('nodes').select('id').where('id', '>=', lo).where('id', '<=', hi))
       .where('ts', '<', before)
       .executeTakeFirst();
     deleted += Number(r.numDeletedRows);
-    await letOthersRun();
-  }
+  });
   return deleted;
 }
 
