@@ -230,6 +230,10 @@ export async function forNodeRanges(db: Db, step: (lo: number, hi: number) => Pr
   }
 }
 
+// Every replica rolls up the minutes it received samples for, so two can upsert the same roll-up
+// rows at once, each over its own ranges: the rows go in node order (ORDER BY), so their row locks
+// are taken in one global order and two upserts wait for each other instead of deadlocking.
+
 /** Recomputes the 1-minute roll-up of every node for the minutes starting at `minutes`. */
 export async function rollupMinutes(db: Db, minutes: number[]): Promise<void> {
   if (minutes.length === 0) return;
@@ -237,7 +241,7 @@ export async function rollupMinutes(db: Db, minutes: number[]): Promise<void> {
     await forNodeRanges(db, async (lo, hi) => {
       await sql`INSERT INTO metrics_1m (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
         SELECT node_id, ${m}, count(*), avg(pps), max(pps), avg(bps), max(bps), avg(tcp_pct), avg(udp_pct), avg(icmp_pct), max(conn_count)
-        FROM metrics WHERE node_id IN (SELECT id FROM nodes WHERE id BETWEEN ${lo} AND ${hi}) AND ts >= ${m} AND ts < ${m + 60_000} GROUP BY node_id
+        FROM metrics WHERE node_id IN (SELECT id FROM nodes WHERE id BETWEEN ${lo} AND ${hi}) AND ts >= ${m} AND ts < ${m + 60_000} GROUP BY node_id ORDER BY node_id
         ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
           avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
           avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
@@ -253,7 +257,7 @@ export async function rollupHours(db: Db, hours: number[]): Promise<void> {
       await sql`INSERT INTO metrics_1h (node_id, ts, samples, avg_pps, max_pps, avg_bps, max_bps, avg_tcp_pct, avg_udp_pct, avg_icmp_pct, max_conn_count)
         SELECT node_id, ${h}, sum(samples), sum(avg_pps * samples) / sum(samples), max(max_pps), sum(avg_bps * samples) / sum(samples), max(max_bps),
           avg(avg_tcp_pct), avg(avg_udp_pct), avg(avg_icmp_pct), max(max_conn_count)
-        FROM metrics_1m WHERE node_id IN (SELECT id FROM nodes WHERE id BETWEEN ${lo} AND ${hi}) AND ts >= ${h} AND ts < ${h + 3_600_000} GROUP BY node_id
+        FROM metrics_1m WHERE node_id IN (SELECT id FROM nodes WHERE id BETWEEN ${lo} AND ${hi}) AND ts >= ${h} AND ts < ${h + 3_600_000} GROUP BY node_id ORDER BY node_id
         ON CONFLICT (node_id, ts) DO UPDATE SET samples = excluded.samples, avg_pps = excluded.avg_pps, max_pps = excluded.max_pps,
           avg_bps = excluded.avg_bps, max_bps = excluded.max_bps, avg_tcp_pct = excluded.avg_tcp_pct,
           avg_udp_pct = excluded.avg_udp_pct, avg_icmp_pct = excluded.avg_icmp_pct, max_conn_count = excluded.max_conn_count`.execute(db);
