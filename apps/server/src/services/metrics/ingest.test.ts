@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { nodes, openDatabase, workspaces, type Database } from '@breakwater/db';
+import type { Database } from '@breakwater/db';
+import { oneNodeDatabase } from './one-node-db.ts';
 import { MetricsIngest, type IngestObservation } from './ingest.ts';
 
 let database: Database;
-let dir: string;
 let nodeId: number;
+let close: () => Promise<void>;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bw-ingest-'));
-  database = await openDatabase({ dataDir: dir });
-  await workspaces.insertWorkspace(database.db, { id: 'ws', name: 'w', plan: 'self-hosted', node_quota: 10, rate_limit_per_min: 1000, settings: '{}', created_at: 1 });
-  nodeId = await nodes.insertNode(database.db, {
-    uuid: 'u', workspace_id: 'ws', name: 'n', ip: '192.0.2.1', location: null, os: null, interface: 'eth0', priority: 'production',
-    api_key_digest: 'd', agent_version: null, pps_threshold: null, bps_threshold: null, baseline_p99_pps: null, baseline_mean_pps: null,
-    last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null, last_udp_pct: null, last_icmp_pct: null, last_conn_count: null,
-    last_metrics_at: null, uptime_seconds: null, agent_info: '{}', tags: '[]', created_at: 1, updated_at: 1, deleted_at: null,
-  });
+  ({ database, nodeId, close } = await oneNodeDatabase());
 });
-after(async () => {
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => close());
 
 test('flushes start flushMs apart: the first sample waits for nothing, those arriving meanwhile share the next flush', async () => {
   const flushes: { at: number; o: IngestObservation }[] = [];

@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { metrics, nodes, openDatabase, workspaces, type Database } from '@breakwater/db';
+import { metrics, type Database } from '@breakwater/db';
 import { resolveConfig } from '../../config.ts';
+import { oneNodeDatabase } from './one-node-db.ts';
 import { MetricsIngest } from './ingest.ts';
 import { RollupJob } from './rollup-job.ts';
 
 let database: Database;
 let dir: string;
 let nodeId: number;
+let close: () => Promise<void>;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bw-rollup-'));
-  database = await openDatabase({ dataDir: dir });
-  await workspaces.insertWorkspace(database.db, { id: 'ws', name: 'w', plan: 'self-hosted', node_quota: 10, rate_limit_per_min: 1000, settings: '{}', created_at: 1 });
-  nodeId = await nodes.insertNode(database.db, {
-    uuid: 'u', workspace_id: 'ws', name: 'n', ip: '192.0.2.1', location: null, os: null, interface: 'eth0', priority: 'production',
-    api_key_digest: 'd', agent_version: null, pps_threshold: null, bps_threshold: null, baseline_p99_pps: null, baseline_mean_pps: null,
-    last_seen_at: null, last_pps: null, last_bps: null, last_tcp_pct: null, last_udp_pct: null, last_icmp_pct: null, last_conn_count: null,
-    last_metrics_at: null, uptime_seconds: null, agent_info: '{}', tags: '[]', created_at: 1, updated_at: 1, deleted_at: null,
-  });
+  ({ database, dir, nodeId, close } = await oneNodeDatabase());
 });
-after(async () => {
-  await database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => close());
 
 const minuteOf = (t: number) => t - (t % 60_000);
 const rows = (minute: number, n: number) => Array.from({ length: n }, (_, i) => ({ node_id: nodeId, ts: minute + i * 1000, pps: 10, bps: 80, tcp_pct: null, udp_pct: null, icmp_pct: null, conn_count: null }));
