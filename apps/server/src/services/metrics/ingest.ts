@@ -1,6 +1,7 @@
-// Metrics ingest with group commit: requests arriving within one flush window share
-// one transaction, and each request is answered only after its rows are committed —
-// throughput of a batch writer, durability of a synchronous one.
+// Metrics ingest with group commit: requests arriving between two flushes (started at least
+// flushMs apart) share one atomic write — one statement on PostgreSQL, one transaction otherwise —
+// and each request is answered only after its rows are committed: throughput of a batch writer,
+// durability of a synchronous one.
 import { metrics, type Db, type DialectName } from '@breakwater/db';
 
 export interface IngestDeps {
